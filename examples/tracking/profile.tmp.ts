@@ -1,0 +1,11 @@
+import pg from 'pg';
+import { installTrackingSchema, seedTracking } from './seed.ts';
+const db = process.argv[2]!; const scale = Number(process.argv[3]);
+const admin = new pg.Client('postgres://postgres@127.0.0.1:5432/postgres'); await admin.connect();
+await admin.query(`drop database if exists ${db}`); await admin.query(`create database ${db}`); await admin.end();
+const c = new pg.Client(`postgres://postgres@127.0.0.1:5432/${db}`); await c.connect();
+await installTrackingSchema(c);
+const orig = c.query.bind(c) as any;
+(c as any).query = async (...a: any[]) => { const t = performance.now(); const r = await orig(...a); const ms = performance.now() - t; if (ms > 50) console.log(Math.round(ms), String(a[0]).replace(/\s+/g,' ').slice(0, 90)); return r; };
+const t = performance.now(); await seedTracking(c, { scale }); console.log('total', Math.round(performance.now() - t));
+await c.end();

@@ -1,0 +1,14 @@
+import pg from 'pg';
+import { readFile } from 'node:fs/promises';
+const c = new pg.Client(`postgres://postgres@127.0.0.1:5432/scratch_tracking_s10`); await c.connect();
+const read = async (f: string) => readFile(new URL(f, import.meta.url), 'utf8');
+const d = (await c.query(`select d.id, coalesce(d.vehicle_id, 1) v, d.customer_id from device d order by id`)).rows;
+const params = [1, 50000, 1000000, d.map(r=>r.id), d.map(r=>r.v), d.map(r=>r.customer_id), d.map(()=> 'A|B'), d.map(()=>59000000), d.map(()=>18000000), d.map(()=>17000), d.map(()=>1767000000), d.map(()=>1767000000+86400*150)];
+await c.query('begin'); await c.query('set local jit = off');
+await c.query(await read('./seed-trip-plan.sql'), params);
+const q = (await read('./seed-positions.sql')).replace(/insert into position \([^)]*\)\noverriding system value/, 'explain analyze');
+const r = await c.query(q, [1]); console.log(r.rows.map(x=>x['QUERY PLAN']).join('\n'));
+const q2 = (await read('./seed-positions.sql')).replace(/insert into position \([^)]*\)\noverriding system value/, 'create temp table xx as');
+let t = performance.now(); await c.query(q2, [1]); console.log('ctas', performance.now() - t);
+await c.query('rollback');
+await c.end();

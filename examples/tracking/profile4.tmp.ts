@@ -1,0 +1,16 @@
+import pg from 'pg';
+import { generateCustomers } from './customers.ts';
+import { generateBilling, invoiceColumns } from './billing.ts';
+import { insertRows } from './insert-rows.ts';
+const c = new pg.Client(`postgres://postgres@127.0.0.1:5432/scratch_tracking_s10`); await c.connect();
+const asOf = Date.parse('2026-06-30T12:00:00Z');
+const cust = generateCustomers(1, asOf, 500);
+let t = performance.now(); const b = generateBilling(1, asOf, cust); console.log('gen', performance.now() - t, b.invoices.length);
+await c.query('begin');
+await c.query('create temp table inv1 (like invoice including all)');
+await c.query('create temp table inv2 as select * from invoice limit 0');
+t = performance.now(); await insertRows(c, 'inv1', invoiceColumns, b.invoices); console.log('with indexes', performance.now() - t);
+t = performance.now(); await insertRows(c, 'inv2', invoiceColumns, b.invoices); console.log('plain', performance.now() - t);
+await c.query('truncate invoice cascade');
+t = performance.now(); await insertRows(c, 'invoice', invoiceColumns, b.invoices); console.log('real', performance.now() - t);
+await c.query('rollback'); await c.end();

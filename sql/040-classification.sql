@@ -1,0 +1,83 @@
+-- integritet: classifying columns — what each column holds, how restricted roles read it, and
+-- how retention anonymizes it.
+--
+--   select privacy.classify_column('customer', 'email', 'contact',
+--            mask => 'email', anonymize => 'fake', anonymize_params => '{"kind": "email"}');
+--
+-- Declaring again replaces the rule. Every change reaches the ledger through the catalog trigger.
+
+-- Why definer: the catalog is writable only through these validated calls, which members of
+-- privacy_admin may make without holding any privilege on the catalog tables themselves.
+create or replace function privacy.classify_column(
+  table_name text,
+  column_name text,
+  category text,
+  mask text default null,
+  mask_params jsonb default '{}',
+  anonymize text default null,
+  anonymize_params jsonb default '{}'
+)
+returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_schema name;
+  v_table  name;
+  v_object text;
+begin
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(classify_column.table_name) t;
+  perform privacy.column_type(v_schema, v_table, classify_column.column_name);
+  v_object := pg_catalog.format('%I.%I.%I', v_schema, v_table, classify_column.column_name);
+
+  if not exists (select from privacy.category c where c.name = classify_column.category) then
+    raise exception using errcode = 'PV006', schema = v_schema, table = v_table, column = classify_column.column_name,
+      message = pg_catalog.format('%s: unknown category %L', v_object, classify_column.category),
+      hint = (select 'Categories: ' || pg_catalog.string_agg(c.name, ', ' order by c.name) from privacy.category c);
+  end if;
+  if classify_column.mask is not null then
+    perform privacy.check_strategy(classify_column.mask, 'mask', coalesce(classify_column.mask_params, '{}'), v_object);
+  elsif coalesce(classify_column.mask_params, '{}') <> '{}' then
+    raise exception using errcode = 'PV004', message = pg_catalog.format('%s: mask_params given without a mask', v_object);
+  end if;
+  if classify_column.anonymize is not null then
+    perform privacy.check_strategy(classify_column.anonymize, 'anonymize', coalesce(classify_column.anonymize_params, '{}'), v_object);
+  elsif coalesce(classify_column.anonymize_params, '{}') <> '{}' then
+    raise exception using errcode = 'PV004', message = pg_catalog.format('%s: anonymize_params given without a strategy', v_object);
+  end if;
+
+  insert into privacy.column_rule as r
+    (schema_name, table_name, column_name, category, mask_strategy, mask_params, anonymize_strategy, anonymize_params)
+  values
+    (v_schema, v_table, classify_column.column_name, classify_column.category, classify_column.mask,
+     coalesce(classify_column.mask_params, '{}'), classify_column.anonymize, coalesce(classify_column.anonymize_params, '{}'))
+  on conflict on constraint column_rule_pkey do update
+    set category = excluded.category, mask_strategy = excluded.mask_strategy, mask_params = excluded.mask_params,
+        anonymize_strategy = excluded.anonymize_strategy, anonymize_params = excluded.anonymize_params,
+        declared_at = pg_catalog.now(), declared_by = session_user
+    where (r.category, r.mask_strategy, r.mask_params, r.anonymize_strategy, r.anonymize_params)
+          is distinct from (excluded.category, excluded.mask_strategy, excluded.mask_params,
+                            excluded.anonymize_strategy, excluded.anonymize_params);
+end
+$$;
+comment on function privacy.classify_column(text, text, text, text, jsonb, text, jsonb) is
+  'Classifies a column: category, read mask and anonymization strategy with their parameters.';
+
+-- Why definer: as classify_column.
+create or replace function privacy.declassify_column(table_name text, column_name text)
+returns boolean
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_schema name;
+  v_table  name;
+begin
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(declassify_column.table_name) t;
+  delete from privacy.column_rule r
+  where r.schema_name = v_schema and r.table_name = v_table and r.column_name = declassify_column.column_name;
+  return found;
+end
+$$;
+comment on function privacy.declassify_column(text, text) is
+  'Removes a column''s rule, so it counts as unclassified (personal) again. True if there was one.';

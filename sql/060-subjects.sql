@@ -1,0 +1,103 @@
+-- integritet: data subjects — who the personal data is about, and where it refers to them.
+--
+--   select privacy.declare_subject_type('customer', 'customer', 'id', 'A customer of the service');
+--   select privacy.link_subject('customer', 'invoice', 'customer_id');
+
+-- Why definer: the catalog is writable only through validated calls by privacy_admin members.
+create or replace function privacy.declare_subject_type(
+  name text, table_name text, key_column text, description text default ''
+)
+returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_schema name;
+  v_table  name;
+begin
+  perform privacy.check_label('subject type', declare_subject_type.name);
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(declare_subject_type.table_name) t;
+  perform privacy.column_type(v_schema, v_table, declare_subject_type.key_column);
+  insert into privacy.subject_type as s (name, schema_name, table_name, key_column, description)
+  values (declare_subject_type.name, v_schema, v_table, declare_subject_type.key_column,
+          coalesce(declare_subject_type.description, ''))
+  on conflict on constraint subject_type_pkey do update
+    set schema_name = excluded.schema_name, table_name = excluded.table_name,
+        key_column = excluded.key_column, description = excluded.description
+    where (s.schema_name, s.table_name, s.key_column, s.description)
+          is distinct from (excluded.schema_name, excluded.table_name, excluded.key_column, excluded.description);
+  -- The key column refers to the subject too.
+  perform privacy.link_subject(declare_subject_type.name, pg_catalog.format('%I.%I', v_schema, v_table),
+                               declare_subject_type.key_column);
+end
+$$;
+comment on function privacy.declare_subject_type(text, text, text, text) is
+  'Declares a kind of data subject and the table and key column where its subjects live.';
+
+-- Why definer: as declare_subject_type.
+create or replace function privacy.link_subject(subject_type text, table_name text, column_name text)
+returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_schema name;
+  v_table  name;
+begin
+  if not exists (select from privacy.subject_type s where s.name = link_subject.subject_type) then
+    raise exception using errcode = 'PV007',
+      message = pg_catalog.format('unknown subject type %L', link_subject.subject_type),
+      hint = 'Declare it first with privacy.declare_subject_type().';
+  end if;
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(link_subject.table_name) t;
+  perform privacy.column_type(v_schema, v_table, link_subject.column_name);
+  insert into privacy.subject_link (subject_type, schema_name, table_name, column_name)
+  values (link_subject.subject_type, v_schema, v_table, link_subject.column_name)
+  on conflict do nothing;
+end
+$$;
+comment on function privacy.link_subject(text, text, text) is
+  'Links a column to a subject type: its value identifies a subject of that type.';
+
+-- Why definer: as declare_subject_type.
+create or replace function privacy.unlink_subject(subject_type text, table_name text, column_name text)
+returns boolean
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_schema name;
+  v_table  name;
+begin
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(unlink_subject.table_name) t;
+  delete from privacy.subject_link l
+  where l.subject_type = unlink_subject.subject_type and l.schema_name = v_schema
+    and l.table_name = v_table and l.column_name = unlink_subject.column_name;
+  return found;
+end
+$$;
+comment on function privacy.unlink_subject(text, text, text) is 'Removes a subject link. True if there was one.';
+
+-- Why definer: reads the subject's home table, which privacy_admin members may not read
+-- themselves; only existence is returned, never a value.
+create or replace function privacy.subject_exists(subject_type text, subject_id text)
+returns boolean
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  s privacy.subject_type;
+  v_found boolean;
+begin
+  select * into s from privacy.subject_type t where t.name = subject_exists.subject_type;
+  if s.name is null then
+    raise exception using errcode = 'PV007',
+      message = pg_catalog.format('unknown subject type %L', subject_exists.subject_type);
+  end if;
+  execute pg_catalog.format('select exists (select from %I.%I where %I::text = $1)',
+                            s.schema_name, s.table_name, s.key_column)
+    into v_found using subject_exists.subject_id;
+  return v_found;
+end
+$$;
+comment on function privacy.subject_exists(text, text) is 'Whether a subject of the given type and id exists.';

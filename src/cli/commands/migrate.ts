@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { migrateDown, migrateUp, migrationStatus } from '../../migrate/migrator.ts';
+import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
+import { textTable } from '../text-table.ts';
+
+const log = (line: string) => console.log(line);
+
+/** `integritet migrate up|down|status`: install, upgrade, uninstall and inspect the toolkit's schema. */
+export function migrateCommand(): Command {
+  const migrate = new Command('migrate').description("install, upgrade or remove the toolkit's schema");
+
+  withDatabaseUrl(migrate.command('up'))
+    .description('apply pending migrations, then changed definitions')
+    .option('--to <name>', 'stop after this migration')
+    .addHelpText('after', '\nExamples:\n  $ integritet migrate up\n  $ integritet migrate up --to 0001-privacy-catalog')
+    .action(async (options: { to?: string; databaseUrl?: string }) => {
+      await migrateUp(databaseUrl(options), { to: options.to, log });
+    });
+
+  withDatabaseUrl(migrate.command('down'))
+    .description('revert the latest migration, down to --to, or --all (uninstall)')
+    .option('--to <name>', 'revert this migration and every later one')
+    .option('--all', 'revert everything: remove the toolkit and the roles it created')
+    .addHelpText('after', '\nExamples:\n  $ integritet migrate down\n  $ integritet migrate down --all')
+    .action(async (options: { to?: string; all?: boolean; databaseUrl?: string }) => {
+      await migrateDown(databaseUrl(options), { to: options.to, all: options.all, log });
+    });
+
+  withDatabaseUrl(migrate.command('status'))
+    .description('list migrations and definitions with their state')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean; databaseUrl?: string }) => {
+      const states = await migrationStatus(databaseUrl(options));
+      if (options.json) {
+        console.log(JSON.stringify(states, null, 2));
+        return;
+      }
+      console.log(textTable(['migration', 'kind', 'state', 'applied at'],
+        states.map((s) => [s.name, s.kind, s.state, s.appliedAt?.toISOString() ?? ''])));
+      const pending = states.filter((s) => s.state !== 'applied').length;
+      console.log(pending === 0 ? '\nup to date' : `\n${pending} to apply: run \`integritet migrate up\``);
+    });
+
+  return migrate;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { PrivacyError } from '../errors/privacy-error.ts';
+import { demoCommand } from './commands/demo.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { sqlCommand } from './commands/sql.ts';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const program = new Command('integritet')
+  .description('Privacy by default for PostgreSQL: masked reads, tenant isolation, lawful retention.')
+  .addHelpText('after', `
+Connection: --database-url or DATABASE_URL.
+Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
+  .addCommand(migrateCommand())
+  .addCommand(sqlCommand())
+  .addCommand(demoCommand());
+
+// Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
+// usage errors anywhere exit with EXIT.usage instead of commander's own exit code.
+const overrideExits = (command: Command): void => {
+  command.exitOverride();
+  command.commands.forEach(overrideExits);
+};
+overrideExits(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof PrivacyError) {
+    console.error(`integritet: ${error.message} [${error.code}]`);
+    if (error.hint) console.error(`hint: ${error.hint}`);
+    process.exitCode = EXIT.failed;
+  } else {
+    console.error(`integritet: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The SQLSTATEs that the toolkit's SQL raises (class `PV`), with the error class each maps to.
+ * The SQL side documents the same list at the top of `sql/010-names.sql`.
+ */
+export const SQLSTATES = {
+  PV001: { name: 'unknown_table', kind: 'unknown-object' },
+  PV002: { name: 'unknown_column', kind: 'unknown-object' },
+  PV003: { name: 'unknown_strategy', kind: 'unknown-object' },
+  PV004: { name: 'invalid_parameters', kind: 'invalid-declaration' },
+  PV005: { name: 'invalid_retention', kind: 'invalid-declaration' },
+  PV006: { name: 'unknown_category', kind: 'unknown-object' },
+  PV007: { name: 'unknown_subject', kind: 'unknown-object' },
+  PV008: { name: 'invalid_identifier', kind: 'invalid-declaration' },
+  PV009: { name: 'ledger_append_only', kind: 'protected-record' },
+  PV010: { name: 'not_protected', kind: 'invalid-declaration' },
+  PV011: { name: 'invalid_argument', kind: 'invalid-declaration' },
+  PV012: { name: 'unknown_hold', kind: 'unknown-object' },
+  PV013: { name: 'not_allowed_on_object', kind: 'invalid-declaration' },
+} as const satisfies Record<string, { name: string; kind: PrivacyErrorKind }>;
+
+/** The few kinds of failure a caller needs to tell apart. */
+export type PrivacyErrorKind =
+  | 'unknown-object'
+  | 'invalid-declaration'
+  | 'protected-record'
+  | 'access-denied';
+
+/** One of the toolkit's own SQLSTATEs. */
+export type PrivacySqlstate = keyof typeof SQLSTATES;
+
+/** Whether a SQLSTATE is one the toolkit raises itself. */
+export function isPrivacySqlstate(code: unknown): code is PrivacySqlstate {
+  return typeof code === 'string' && Object.hasOwn(SQLSTATES, code);
+}

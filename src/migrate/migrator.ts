@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import { Umzug, type UmzugStorage } from 'umzug';
+import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
+import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
+import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
+import { withMigrationLock } from './migration-lock.ts';
+
+/** Where to connect: a connection string or a `pg` client configuration. */
+export type Connection = string | pg.ClientConfig;
+
+/** Options of {@link migrateUp}. */
+export interface MigrateOptions {
+  /** Stop after the versioned migration with this name. */
+  to?: string;
+  /** Receives one human-readable line per step. */
+  log?: (line: string) => void;
+}
+
+/** Options of {@link migrateDown}. */
+export interface MigrateDownOptions {
+  /** Revert this versioned migration and every later one; without it, only the latest. */
+  to?: string;
+  /** Revert everything: uninstall the toolkit. */
+  all?: boolean;
+  log?: (line: string) => void;
+}
+
+/** What a run did, by migration name. */
+export interface MigrateResult {
+  versioned: string[];
+  repeatable: string[];
+}
+
+/** State of one migration or definition. `changed`: its file differs from what was applied. */
+export interface MigrationState {
+  name: string;
+  kind: AppliedMigration['kind'];
+  state: 'applied' | 'pending' | 'changed';
+  appliedAt?: Date;
+}
+
+// Each step and its history row commit together, so there is no moment where one exists
+// without the other; the storage's own log calls therefore have nothing left to do.
+function historyStorage(): UmzugStorage<pg.Client> {
+  return {
+    async executed({ context }) {
+      return (await readHistory(context)).filter((m) => m.kind === 'versioned').map((m) => m.name);
+    },
+    async logMigration() {},
+    async unlogMigration() {},
+  };
+}
+
+async function inTransaction(client: pg.ClientBase, what: string, sql: string): Promise<void> {
+  await client.query('begin');
+  try {
+    await client.query(sql);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`${what} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: what, cause: error });
+  }
+}
+
+function umzugFor(client: pg.Client, migrations: VersionedMigration[]) {
+  return new Umzug<pg.Client>({
+    context: client,
+    storage: historyStorage(),
+    logger: undefined,
+    migrations: migrations.map((m) => ({
+      name: m.name,
+      up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`),
+      down: ({ context }) =>
+        inTransaction(context, `${m.name} (down)`,
+          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`),
+    })),
+  });
+}
+
+// Umzug wraps what a step throws; callers get the toolkit's own error back.
+function unwrap(error: unknown): unknown {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof PrivacyError) return e;
+  }
+  return new MigrationError(error instanceof Error ? error.message : String(error), { code: 'MIGRATION_FAILED', cause: error });
+}
+
+function refuseChangedHistory(history: AppliedMigration[], migrations: VersionedMigration[]): void {
+  for (const applied of history.filter((h) => h.kind === 'versioned')) {
+    const file = migrations.find((m) => m.name === applied.name);
+    if (!file) {
+      throw new MigrationError(
+        `migration ${applied.name} is applied in the database but unknown to this version of integritet (newer install?)`,
+        { code: 'MIGRATION_UNKNOWN', object: applied.name },
+      );
+    }
+    if (file.checksum !== applied.checksum) {
+      throw new MigrationError(`migration ${applied.name} was changed after it was applied; released migrations are frozen`,
+        { code: 'MIGRATION_CHANGED', object: applied.name });
+    }
+  }
+}
+
+/**
+ * Installs or upgrades the toolkit's schema: pending versioned migrations in order, each in its
+ * own transaction, then every repeatable definition whose checksum changed. Concurrent runs on
+ * the same database wait for each other and apply each step once.
+ */
+export async function migrateUp(connection: Connection, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const { log } = options;
+  const migrations = versionedMigrations();
+  if (options.to && !migrations.some((m) => m.name === options.to)) {
+    throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
+  }
+  return withMigrationLock(connection, async (client) => {
+    refuseChangedHistory(await readHistory(client), migrations);
+    const umzug = umzugFor(client, migrations);
+    const done: MigrateResult = { versioned: [], repeatable: [] };
+    try {
+      for (const m of await umzug.up(options.to ? { to: options.to } : {})) {
+        done.versioned.push(m.name);
+        log?.(`applied ${m.name}`);
+      }
+    } catch (error) {
+      throw unwrap(error);
+    }
+    if ((await umzug.pending()).length > 0) {
+      log?.('repeatable definitions follow the latest version: left out until it is reached');
+      return done;
+    }
+    const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
+    for (const def of repeatableDefinitions()) {
+      if (applied.get(def.name) === def.checksum) continue;
+      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+      done.repeatable.push(def.name);
+      log?.(`applied ${def.name}`);
+    }
+    if (done.versioned.length === 0 && done.repeatable.length === 0) log?.('up to date');
+    return done;
+  }, log);
+}
+
+/**
+ * Reverts versioned migrations: the latest by default, down to and including `to`, or all of
+ * them (`all`), which removes every object of the toolkit and the roles this install created.
+ */
+export async function migrateDown(connection: Connection, options: MigrateDownOptions = {}): Promise<MigrateResult> {
+  const { log } = options;
+  const migrations = versionedMigrations();
+  if (options.to && !migrations.some((m) => m.name === options.to)) {
+    throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
+  }
+  return withMigrationLock(connection, async (client) => {
+    refuseChangedHistory(await readHistory(client), migrations);
+    const umzug = umzugFor(client, migrations);
+    const done: MigrateResult = { versioned: [], repeatable: [] };
+    try {
+      const target = options.all ? { to: 0 as const } : options.to ? { to: options.to } : {};
+      for (const m of await umzug.down(target)) {
+        done.versioned.push(m.name);
+        log?.(`reverted ${m.name}`);
+      }
+    } catch (error) {
+      throw unwrap(error);
+    }
+    // Definitions are written for the latest version; the next `up` applies them afresh.
+    if (done.versioned.length > 0 && (await readHistory(client)).length > 0) {
+      await client.query(`delete from privacy.schema_migration where kind = 'repeatable'`);
+    }
+    if (done.versioned.length === 0) log?.('nothing to revert');
+    return done;
+  }, log);
+}
+
+/** Every versioned migration and repeatable definition, with whether and when it was applied. */
+export async function migrationStatus(connection: Connection): Promise<MigrationState[]> {
+  return withMigrationLock(connection, async (client) => {
+    const history = new Map((await readHistory(client)).map((h) => [h.name, h]));
+    const state = (name: string, kind: AppliedMigration['kind'], checksum: string): MigrationState => {
+      const applied = history.get(name);
+      if (!applied) return { name, kind, state: 'pending' };
+      return { name, kind, state: applied.checksum === checksum ? 'applied' : 'changed', appliedAt: applied.appliedAt };
+    };
+    return [
+      ...versionedMigrations().map((m) => state(m.name, 'versioned', m.checksum)),
+      ...repeatableDefinitions().map((d) => state(d.name, 'repeatable', d.checksum)),
+    ];
+  });
+}
