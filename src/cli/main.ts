@@ -4,6 +4,8 @@ import { PrivacyError } from '../errors/privacy-error.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { sqlCommand } from './commands/sql.ts';
+import { syncCommand } from './commands/sync.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -15,6 +17,8 @@ Connection: --database-url or DATABASE_URL.
 Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(migrateCommand())
   .addCommand(sqlCommand())
+  .addCommand(syncCommand())
+  .addCommand(verifyCommand())
   .addCommand(demoCommand());
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that

@@ -1,0 +1,381 @@
+-- integritet: generating what enforces a protected table — the masked view, its write trigger,
+-- the grants and the row-level security policies — from the catalog.
+--
+-- For each protected table `s.t`:
+--   * masked.t: one column per column of s.t, in order. Columns classified not_personal show as
+--     stored; classified columns with a mask show the mask; every other column (personal without
+--     a mask, or unclassified) shows NULL. Owned by privacy_view_owner; privacy_masked may read
+--     and write it, and holds no privilege on s.t itself.
+--   * row-level security on s.t: privacy_view_owner sees the rows of the tenant set with
+--     set_config('privacy.tenant', …, true) (all rows when the table has no tenant column, none
+--     when no tenant is set), privacy_unmasked sees all rows raw, any other role but the owner none.
+--   * an INSTEAD OF trigger on masked.t that writes through to s.t, keeping a masked column's
+--     stored value unless the statement gives it a new one.
+-- Everything here runs as the installing role, which must own the protected tables.
+
+-- Why invoker: reads the catalog only.
+create or replace function privacy.view_column_sql(schema_name name, table_name name, column_name name,
+                                                   column_type regtype, value_sql text)
+returns text
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  r privacy.column_rule;
+  v_personal boolean;
+begin
+  select * into r from privacy.column_rule c
+  where c.schema_name = view_column_sql.schema_name and c.table_name = view_column_sql.table_name
+    and c.column_name = view_column_sql.column_name;
+  select k.personal into v_personal from privacy.category k where k.name = r.category;
+  if r.category is not null and not v_personal then
+    return value_sql;
+  end if;
+  if r.mask_strategy is null or r.mask_strategy = 'null' then
+    return pg_catalog.format('NULL::%s', column_type);
+  end if;
+  return privacy.strategy_call(r.mask_strategy, r.mask_params, value_sql, column_type, 'mask');
+end
+$$;
+comment on function privacy.view_column_sql(name, name, name, regtype, text) is
+  'SQL expression a masked view shows for one column: the value, its mask, or NULL (privacy by default).';
+
+-- Why invoker: reads the catalog only.
+create or replace function privacy.table_columns(schema_name name, table_name name)
+returns table (column_name name, column_type regtype, type_sql text, default_sql text, is_identity boolean,
+               always_identity boolean, is_generated boolean, visible boolean, in_key boolean)
+language sql stable
+set search_path = ''
+as $$
+  select a.attname, a.atttypid::pg_catalog.regtype, pg_catalog.format_type(a.atttypid, a.atttypmod),
+         case when a.attidentity <> '' then
+                pg_catalog.format('pg_catalog.nextval(%L::pg_catalog.regclass)',
+                                  pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname))
+              when a.attgenerated = '' then pg_catalog.pg_get_expr(d.adbin, d.adrelid) end,
+         a.attidentity <> '', a.attidentity = 'a', a.attgenerated <> '',
+         coalesce((select not k.personal from privacy.column_rule r join privacy.category k on k.name = r.category
+                   where r.schema_name = n.nspname and r.table_name = c.relname and r.column_name = a.attname), false),
+         exists (select from pg_catalog.pg_index i where i.indrelid = c.oid and i.indisprimary and a.attnum = any (i.indkey))
+  from pg_catalog.pg_attribute a
+  join pg_catalog.pg_class c on c.oid = a.attrelid
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+  where n.nspname = table_columns.schema_name and c.relname = table_columns.table_name
+    and a.attnum > 0 and not a.attisdropped
+  order by a.attnum
+$$;
+comment on function privacy.table_columns(name, name) is
+  'Columns of a table with what the generator needs: type, default, identity, visibility, key membership.';
+
+-- Why invoker: builds text from the catalog; executes nothing.
+create or replace function privacy.masked_view_sql(schema_name name, table_name name)
+returns text
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  v_select text;
+begin
+  select pg_catalog.string_agg(
+           pg_catalog.format('%s as %I',
+             privacy.view_column_sql(schema_name, table_name, c.column_name, c.column_type, pg_catalog.format('t.%I', c.column_name)),
+             c.column_name), E',\n       ')
+    into v_select
+  from privacy.table_columns(schema_name, table_name) c;
+  return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
+end
+$$;
+comment on function privacy.masked_view_sql(name, name) is 'The SELECT of a protected table''s masked view.';
+
+-- Why invoker: builds text from the catalog; executes nothing.
+create or replace function privacy.write_trigger_sql(schema_name name, table_name name, view_name name)
+returns text
+language plpgsql stable
+set search_path = ''
+as $fn$
+declare
+  c record;
+  v_insert_cols text[] := '{}';
+  v_insert_vals text[] := '{}';
+  v_set text[] := '{}';
+  v_key text[] := '{}';
+  v_returning text[] := '{}';
+  v_overriding text := '';
+  v_key_visible boolean := true;
+  v_keys int := 0;
+  v_update_delete text;
+begin
+  for c in select * from privacy.table_columns(schema_name, table_name) loop
+    v_returning := v_returning || privacy.view_column_sql(schema_name, table_name, c.column_name, c.column_type,
+                                                          pg_catalog.format('t.%I', c.column_name));
+    continue when c.is_generated;
+    v_insert_cols := v_insert_cols || pg_catalog.format('%I', c.column_name);
+    -- A column the statement leaves out arrives as NULL: it gets the table's default, computed
+    -- here with the view owner's rights (sequences need not be granted to applications).
+    v_insert_vals := v_insert_vals || case when c.default_sql is null then pg_catalog.format('new.%I', c.column_name)
+                                           else pg_catalog.format('coalesce(new.%I, %s)', c.column_name, c.default_sql) end;
+    if c.always_identity then v_overriding := ' overriding system value'; end if;
+    -- What the application read of a masked column is the mask: writing it back unchanged keeps
+    -- the stored value; any other value is a new value.
+    -- GENERATED ALWAYS identity columns cannot be set; they keep their value.
+    v_set := v_set || case when c.always_identity then null
+                           when c.visible then pg_catalog.format('%I = new.%I', c.column_name, c.column_name)
+                           else pg_catalog.format('%1$I = case when new.%1$I is not distinct from old.%1$I then t.%1$I else new.%1$I end',
+                                                  c.column_name) end;
+    if c.in_key then
+      v_keys := v_keys + 1;
+      v_key := v_key || pg_catalog.format('t.%1$I = old.%1$I', c.column_name);
+      v_key_visible := v_key_visible and c.visible;
+    end if;
+  end loop;
+
+  if v_keys > 0 and v_key_visible then
+    v_update_delete := pg_catalog.format($f$
+  elsif tg_op = 'UPDATE' then
+    update %1$I.%2$I as t set %3$s
+    where %4$s
+    returning %5$s into new;
+    if not found then return null; end if;
+    return new;
+  else
+    delete from %1$I.%2$I as t where %4$s;
+    if not found then return null; end if;
+    return old;$f$, schema_name, table_name, pg_catalog.array_to_string(pg_catalog.array_remove(v_set, null), ', '),
+      pg_catalog.array_to_string(v_key, ' and '), pg_catalog.array_to_string(v_returning, ', '));
+  else
+    -- Without a primary key of visible columns, a row read through the view cannot be found again.
+    v_update_delete := pg_catalog.format($f$
+  else
+    raise exception using errcode = 'PV013', schema = %1$L, table = %2$L,
+      message = pg_catalog.format('%%s of %%I.%%I through its masked view needs a primary key of not_personal columns', tg_op, %1$L, %2$L);$f$,
+      schema_name, table_name);
+  end if;
+
+  return pg_catalog.format($f$create or replace function masked.%1$I() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $body$
+-- Generated by integritet from the catalog; regenerated by privacy.sync(). Runs as
+-- privacy_view_owner, which may write %2$I.%3$I under its row-level security policy.
+begin
+  if tg_op = 'INSERT' then
+    insert into %2$I.%3$I as t (%4$s)%5$s
+    values (%6$s)
+    returning %7$s into new;
+    return new;%8$s
+  end if;
+end
+$body$$f$,
+    view_name || '_write', schema_name, table_name, pg_catalog.array_to_string(v_insert_cols, ', '), v_overriding,
+    pg_catalog.array_to_string(v_insert_vals, ', '), pg_catalog.array_to_string(v_returning, ', '), v_update_delete);
+end
+$fn$;
+comment on function privacy.write_trigger_sql(name, name, name) is
+  'The INSTEAD OF trigger function that writes through a masked view to its table.';
+
+-- Why invoker: builds text from the catalog; executes nothing.
+create or replace function privacy.tenant_predicate_sql(schema_name name, table_name name)
+returns text
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  v_column name;
+  v_type text;
+begin
+  select p.tenant_column into v_column from privacy.protected_table p
+  where p.schema_name = tenant_predicate_sql.schema_name and p.table_name = tenant_predicate_sql.table_name;
+  if v_column is null then
+    return 'true';
+  end if;
+  select c.type_sql into v_type from privacy.table_columns(schema_name, table_name) c where c.column_name = v_column;
+  -- A scalar subquery is evaluated once per statement, not per row; '' (a SET LOCAL that ended)
+  -- and NULL (never set) both mean no tenant, which matches no row.
+  return pg_catalog.format($f$%I = (select nullif(pg_catalog.current_setting('privacy.tenant', true), '')::%s)$f$,
+                           v_column, v_type);
+end
+$$;
+comment on function privacy.tenant_predicate_sql(name, name) is
+  'The row-level security predicate that limits a table to the tenant of the current transaction.';
+
+-- Why definer: regenerating views, policies and grants on the protected tables needs the rights
+-- of the installing role (their owner); callers get no other use of those rights.
+create or replace function privacy.sync_table(schema_name name, table_name name)
+returns text
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  v_view_sql text;
+  v_trigger_sql text;
+  v_policy text;
+  v_hash text;
+  v_rls boolean;
+  v_previous privacy.enforcement;
+  s record;
+  v_view name := sync_table.table_name;
+begin
+  if not exists (select from privacy.protected_table p
+                 where p.schema_name = sync_table.schema_name and p.table_name = sync_table.table_name) then
+    perform privacy.remove_enforcement(schema_name, table_name);
+    return 'removed';
+  end if;
+  if exists (select from privacy.protected_table p
+             where p.table_name = sync_table.table_name and p.schema_name <> sync_table.schema_name) then
+    raise exception using errcode = 'PV013', schema = schema_name, table = table_name,
+      message = pg_catalog.format('another protected table is named %I: masked views are named after their table', table_name);
+  end if;
+  perform pg_catalog.set_config('privacy.syncing', 'on', true);
+
+  v_view_sql := privacy.masked_view_sql(schema_name, table_name);
+  v_trigger_sql := privacy.write_trigger_sql(schema_name, table_name, v_view);
+  v_policy := privacy.tenant_predicate_sql(schema_name, table_name);
+  v_hash := pg_catalog.md5(v_view_sql || v_trigger_sql || v_policy);
+  select * into v_previous from privacy.enforcement e
+  where e.schema_name = sync_table.schema_name and e.table_name = sync_table.table_name;
+  if v_previous.definition_hash = v_hash
+     and pg_catalog.to_regclass(pg_catalog.format('masked.%I', v_view)) is not null then
+    return 'unchanged';
+  end if;
+
+  -- The view: replaced in place when its columns still line up (dependent objects survive),
+  -- rebuilt when the table's columns changed.
+  begin
+    execute pg_catalog.format('create or replace view masked.%I as %s', v_view, v_view_sql);
+  exception when invalid_table_definition or feature_not_supported or duplicate_column or datatype_mismatch then
+    execute pg_catalog.format('drop view masked.%I', v_view);
+    execute pg_catalog.format('create view masked.%I as %s', v_view, v_view_sql);
+  end;
+  execute pg_catalog.format('alter view masked.%I owner to privacy_view_owner', v_view);
+  execute pg_catalog.format('comment on view masked.%I is %L', v_view,
+    pg_catalog.format('integritet: %I.%I as privacy_masked roles read it (generated; see privacy.column_rule)', schema_name, table_name));
+  execute pg_catalog.format('revoke all on masked.%I from public', v_view);
+  execute pg_catalog.format('grant select, insert, update, delete on masked.%I to privacy_masked', v_view);
+
+  execute v_trigger_sql;
+  execute pg_catalog.format('alter function masked.%I() owner to privacy_view_owner', v_view || '_write');
+  execute pg_catalog.format('revoke all on function masked.%I() from public', v_view || '_write');
+  execute pg_catalog.format('create or replace trigger privacy_write instead of insert or update or delete on masked.%I
+                             for each row execute function masked.%I()', v_view, v_view || '_write');
+
+  -- The base table: only the view owner (under RLS) and unmasked staff may touch it.
+  execute pg_catalog.format('revoke all on %I.%I from privacy_masked', schema_name, table_name);
+  execute pg_catalog.format('grant select, insert, update, delete on %I.%I to privacy_view_owner', schema_name, table_name);
+  execute pg_catalog.format('grant select on %I.%I to privacy_unmasked', schema_name, table_name);
+  for s in
+    select pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', schema_name, table_name), c.column_name) as seq
+    from privacy.table_columns(schema_name, table_name) c
+  loop
+    if s.seq is not null then
+      execute pg_catalog.format('grant usage on sequence %s to privacy_view_owner', s.seq);
+    end if;
+  end loop;
+
+  select c.relrowsecurity into v_rls from pg_catalog.pg_class c
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = schema_name and c.relname = table_name;
+  execute pg_catalog.format('drop policy if exists privacy_rows on %I.%I', schema_name, table_name);
+  execute pg_catalog.format('create policy privacy_rows on %I.%I for all to privacy_view_owner using (%s) with check (%s)',
+                            schema_name, table_name, v_policy, v_policy);
+  execute pg_catalog.format('drop policy if exists privacy_unmasked on %I.%I', schema_name, table_name);
+  execute pg_catalog.format('create policy privacy_unmasked on %I.%I for select to privacy_unmasked using (true)',
+                            schema_name, table_name);
+  execute pg_catalog.format('alter table %I.%I enable row level security', schema_name, table_name);
+
+  insert into privacy.enforcement (schema_name, table_name, rls_was_enabled, view_name, definition_hash)
+  values (schema_name, table_name, v_rls, v_view, v_hash)
+  on conflict on constraint enforcement_pkey do update
+    set synced_at = pg_catalog.now(), definition_hash = excluded.definition_hash, view_name = excluded.view_name;
+  perform pg_catalog.set_config('privacy.syncing', '', true);
+  return case when v_previous.table_name is null then 'created' else 'updated' end;
+end
+$$;
+comment on function privacy.sync_table(name, name) is
+  'Regenerates the masked view, write trigger, grants and RLS policies of one protected table.';
+
+-- Why definer: as sync_table.
+create or replace function privacy.remove_enforcement(schema_name name, table_name name)
+returns void
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  e privacy.enforcement;
+begin
+  select * into e from privacy.enforcement x
+  where x.schema_name = remove_enforcement.schema_name and x.table_name = remove_enforcement.table_name;
+  if e.table_name is null then
+    return;
+  end if;
+  execute pg_catalog.format('drop view if exists masked.%I', e.view_name);
+  execute pg_catalog.format('drop function if exists masked.%I()', e.view_name || '_write');
+  if pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name)) is not null then
+    execute pg_catalog.format('drop policy if exists privacy_rows on %I.%I', schema_name, table_name);
+    execute pg_catalog.format('drop policy if exists privacy_unmasked on %I.%I', schema_name, table_name);
+    if not e.rls_was_enabled then
+      execute pg_catalog.format('alter table %I.%I disable row level security', schema_name, table_name);
+    end if;
+    execute pg_catalog.format('revoke all on %I.%I from privacy_view_owner, privacy_unmasked', schema_name, table_name);
+  end if;
+  delete from privacy.enforcement x
+  where x.schema_name = remove_enforcement.schema_name and x.table_name = remove_enforcement.table_name;
+end
+$$;
+comment on function privacy.remove_enforcement(name, name) is
+  'Drops what sync_table generated for a table and restores its row-level security setting.';
+
+-- Why definer: as sync_table; privacy_admin members call it after schema changes when no
+-- event trigger does it for them.
+create or replace function privacy.sync()
+returns table (schema_name name, table_name name, outcome text)
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+declare
+  t record;
+begin
+  for t in
+    select p.schema_name, p.table_name from privacy.protected_table p
+    union
+    select e.schema_name, e.table_name from privacy.enforcement e
+    order by 1, 2
+  loop
+    schema_name := t.schema_name;
+    table_name := t.table_name;
+    if pg_catalog.to_regclass(pg_catalog.format('%I.%I', t.schema_name, t.table_name)) is null then
+      perform privacy.remove_enforcement(t.schema_name, t.table_name);
+      outcome := 'table is gone';
+    else
+      outcome := privacy.sync_table(t.schema_name, t.table_name);
+    end if;
+    return next;
+  end loop;
+end
+$$;
+comment on function privacy.sync() is
+  'Brings every protected table''s masked view, policies and grants in line with the catalog and the table.';
+
+-- Why invoker: fired by catalog changes, which only the catalog owner makes.
+create or replace function privacy.sync_after_catalog_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  r jsonb := pg_catalog.to_jsonb(coalesce(new, old));
+begin
+  if pg_catalog.to_regclass(pg_catalog.format('%I.%I', r->>'schema_name', r->>'table_name')) is not null then
+    perform privacy.sync_table((r->>'schema_name')::name, (r->>'table_name')::name);
+  end if;
+  return null;
+end
+$$;
+comment on function privacy.sync_after_catalog_change() is
+  'Trigger: regenerates a protected table''s enforcement when its protection or a column rule changes.';
+
+create or replace trigger protected_table_sync after insert or update or delete on privacy.protected_table
+  for each row execute function privacy.sync_after_catalog_change();
+create or replace trigger column_rule_sync after insert or update or delete on privacy.column_rule
+  for each row execute function privacy.sync_after_catalog_change();
+
+grant execute on function privacy.sync() to privacy_admin;

@@ -1,0 +1,107 @@
+-- integritet: self-check — what in this database would let a restricted role read data it
+-- should not. `integritet verify` prints these findings and fails on any of severity high.
+--
+--   select * from privacy.verify() order by severity, check_name;
+
+-- Why definer: inspects role memberships, privileges and settings of every role, which
+-- privacy_admin members cannot all see for themselves; it returns names, never data.
+create or replace function privacy.verify()
+returns table (severity text, check_name text, object text, message text)
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  -- Login roles that really are members of privacy_masked (pg_has_role is true for superusers
+  -- of every role, so memberships are followed through pg_auth_members).
+  return query
+  with recursive member_of(roleid) as (
+    select m.member from pg_catalog.pg_auth_members m
+    where m.roleid = (select r.oid from pg_catalog.pg_roles r where r.rolname = 'privacy_masked')
+    union
+    select m.member from pg_catalog.pg_auth_members m join member_of on m.roleid = member_of.roleid
+  ),
+  masked_login as (
+    select r.oid, r.rolname, r.rolsuper, r.rolbypassrls
+    from pg_catalog.pg_roles r where r.oid in (select roleid from member_of) and r.rolcanlogin
+  )
+  select 'high', 'masked_login_is_superuser', l.rolname::text,
+         'superusers bypass every protection: use an ordinary login role for the application'
+  from masked_login l where l.rolsuper
+  union all
+  select 'high', 'masked_login_bypasses_rls', l.rolname::text,
+         'BYPASSRLS lets this application role read every tenant: alter role ... nobypassrls'
+  from masked_login l where l.rolbypassrls and not l.rolsuper
+  union all
+  select 'high', 'masked_login_owns_protected_table', pg_catalog.format('%I.%I', p.schema_name, p.table_name),
+         pg_catalog.format('%I can act as the table''s owner, which is not subject to row-level security', l.rolname)
+  from privacy.protected_table p
+  join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name))
+  join masked_login l on not l.rolsuper and pg_catalog.pg_has_role(l.oid, c.relowner, 'USAGE')
+  union all
+  select case when c.relrowsecurity then 'medium' else 'high' end, 'masked_login_reads_base_column',
+         pg_catalog.format('%I.%I.%I', p.schema_name, p.table_name, tc.column_name),
+         pg_catalog.format('%I holds SELECT on this personal column of the base table: revoke it and read masked.%I',
+                           l.rolname, p.table_name)
+  from privacy.protected_table p
+  join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name))
+  cross join lateral privacy.table_columns(p.schema_name, p.table_name) tc
+  join masked_login l on not l.rolsuper
+  where not tc.visible
+    and not pg_catalog.pg_has_role(l.oid, c.relowner, 'USAGE')
+    and pg_catalog.has_column_privilege(l.oid, c.oid, tc.column_name, 'SELECT')
+  union all
+  select 'high', 'protected_table_without_rls', pg_catalog.format('%I.%I', p.schema_name, p.table_name),
+         'row-level security is off on a protected table: run privacy.sync()'
+  from privacy.protected_table p
+  join pg_catalog.pg_class c on c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name))
+  where not c.relrowsecurity
+  union all
+  select 'high', 'protected_table_missing', pg_catalog.format('%I.%I', p.schema_name, p.table_name),
+         'a protected table no longer exists: unprotect it or restore it'
+  from privacy.protected_table p
+  where pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name)) is null
+  union all
+  select 'high', 'masked_view_missing', pg_catalog.format('%I.%I', p.schema_name, p.table_name),
+         pg_catalog.format('masked.%I does not exist: run privacy.sync()', p.table_name)
+  from privacy.protected_table p
+  where pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name)) is not null
+    and pg_catalog.to_regclass(pg_catalog.format('masked.%I', p.table_name)) is null
+  union all
+  select 'medium', 'masked_view_outdated', pg_catalog.format('%I.%I', e.schema_name, e.table_name),
+         'the table or its rules changed since its masked view was generated: run privacy.sync()'
+  from privacy.enforcement e
+  where pg_catalog.to_regclass(pg_catalog.format('%I.%I', e.schema_name, e.table_name)) is not null
+    and pg_catalog.to_regclass(pg_catalog.format('masked.%I', e.view_name)) is not null
+    and e.definition_hash is distinct from pg_catalog.md5(
+          privacy.masked_view_sql(e.schema_name, e.table_name)
+          || privacy.write_trigger_sql(e.schema_name, e.table_name, e.view_name)
+          || privacy.tenant_predicate_sql(e.schema_name, e.table_name))
+  union all
+  select 'high', 'definer_without_search_path', p.oid::pg_catalog.regprocedure::text,
+         'a SECURITY DEFINER function without a pinned search_path can be hijacked: add set search_path = '''''
+  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')
+    and not exists (select from pg_catalog.unnest(p.proconfig) s where s like 'search\_path=%')
+  union all
+  select 'low', 'unclassified_column', pg_catalog.format('%I.%I.%I', p.schema_name, p.table_name, tc.column_name),
+         'nobody classified this column, so restricted roles read NULL: classify it'
+  from privacy.protected_table p
+  cross join lateral privacy.table_columns(p.schema_name, p.table_name) tc
+  where pg_catalog.to_regclass(pg_catalog.format('%I.%I', p.schema_name, p.table_name)) is not null
+    and not exists (select from privacy.column_rule r where r.schema_name = p.schema_name
+                    and r.table_name = p.table_name and r.column_name = tc.column_name)
+  union all
+  select 'low', 'masked_login_search_path', l.rolname::text,
+         pg_catalog.format('put masked first: alter role %I set search_path = masked, public', l.rolname)
+  from masked_login l
+  where not l.rolsuper and not exists (
+    select from pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
+    where s.setrole = l.oid and s.setdatabase in (0, (select d.oid from pg_catalog.pg_database d
+                                                       where d.datname = pg_catalog.current_database()))
+      and c like 'search\_path=masked%');
+end
+$$;
+comment on function privacy.verify() is
+  'Findings (severity high/medium/low) about roles, privileges and objects that weaken the protection.';
+
+grant execute on function privacy.verify() to privacy_admin;

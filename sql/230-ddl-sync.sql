@@ -1,0 +1,46 @@
+-- integritet: keeping masked views in step with schema changes.
+--
+-- Where the installing role is superuser, an event trigger regenerates a protected table's
+-- masked view as soon as the table is altered, so a new column is at once visible to
+-- applications as NULL (it is unclassified). Elsewhere `integritet sync` (privacy.sync())
+-- does the same; until then the new column is simply absent from the view, never exposed.
+
+-- Why definer: the DDL's author may own the table without owning the generated view and
+-- policies; regeneration needs the installing role's rights.
+create or replace function privacy.sync_after_ddl()
+returns event_trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  t record;
+begin
+  -- Regenerating issues DDL itself, which must not trigger another round.
+  if coalesce(pg_catalog.current_setting('privacy.syncing', true), '') = 'on' then
+    return;
+  end if;
+  for t in
+    select distinct p.schema_name, p.table_name
+    from pg_catalog.pg_event_trigger_ddl_commands() d
+    join pg_catalog.pg_class c on c.oid = d.objid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    join privacy.protected_table p on p.schema_name = n.nspname and p.table_name = c.relname
+    where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  loop
+    perform privacy.sync_table(t.schema_name, t.table_name);
+  end loop;
+end
+$$;
+comment on function privacy.sync_after_ddl() is
+  'Event trigger: regenerates the masked view of a protected table that was just altered.';
+
+do $event_trigger$
+begin
+  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user)
+     and not exists (select from pg_catalog.pg_event_trigger where evtname = 'privacy_sync_after_ddl') then
+    create event trigger privacy_sync_after_ddl on ddl_command_end
+      when tag in ('ALTER TABLE')
+      execute function privacy.sync_after_ddl();
+  end if;
+end
+$event_trigger$;
