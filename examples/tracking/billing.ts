@@ -127,10 +127,9 @@ export function generateBilling(seed: number, asOfMs: number, customers: readonl
 function invoiceStatus(random: Random, dueMs: number, asOfMs: number): InvoiceRow['status'] {
   if (dueMs >= asOfMs) return 'open';
   const draw = random.next();
-  if (draw < 0.03) return 'overdue';
-  // Claims are written off only after collection has failed for a while.
-  if (draw < 0.05) return asOfMs - dueMs > 365 * dayMs ? 'written_off' : 'overdue';
-  return 'paid';
+  if (draw >= 0.05) return 'paid';
+  // Claims are written off once collection has failed for a while; some old ones are still pursued.
+  return asOfMs - dueMs > 2 * 365 * dayMs && draw < 0.035 ? 'written_off' : 'overdue';
 }
 
 /** Mostly a few days before the due date, sometimes late; partial payments come after it. */

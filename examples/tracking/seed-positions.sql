@@ -2,8 +2,8 @@
 -- Fix k of a trip lies k steps along the trip's first heading, turning after turn_after steps,
 -- plus up to ±4 m of GPS jitter; speed is the trip's speed ± 5 km/h, 0 at both ends, and the
 -- ignition goes off at the last fix. The jitter comes from an integer hash of the position id and
--- the seed ($1): two xor-shift-multiply rounds on 32 bits (products stay below 2^63, so bigint
--- never overflows), cheaper than md5 for millions of rows and just as reproducible.
+-- the seed ($1): two xor-shift-multiply rounds on 32 bits (for ids below 3·10^9 every product stays
+-- below 2^63, so bigint never overflows), cheaper than md5 for millions of rows, just as reproducible.
 insert into position (id, customer_id, device_id, recorded_at, lat, lon, speed_kmh, heading, ignition)
 overriding system value
 select p.first_position_id + s.k,

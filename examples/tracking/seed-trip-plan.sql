@@ -7,8 +7,9 @@
 -- bits of sin/cos differ between C libraries): headings come from a 10° table of cosines × 1000.
 --
 -- Trips are dealt round-robin to the driving periods: trip g goes to period ((g - 1) % periods) + 1
--- and is that period's ((g - 1) / periods)-th trip, placed at a random offset inside its own slice
+-- and is that period's ((g - 1) / periods)-th trip, placed at a random time inside its own slice
 -- of the period, so a tracker's trips never overlap and time increases with the trip number.
+-- The time of day is squeezed into 06:00–20:00 UTC where the slice allows, as fleets drive by day.
 -- Positions are split evenly: trip g owns ids floor((g - 1) * P / T) + 1 … floor(g * P / T).
 -- The MATERIALIZED CTEs compute each drawn value once; inlined, every reference to a column would
 -- repeat the md5 and arithmetic behind it.
@@ -60,6 +61,13 @@ shaped as materialized (
          (d.to_s - d.from_s) / d.trips_in_period as slot_s
   from drawn d
 ),
+timed as (
+  select s.*,
+         s.from_s + s.trip_no * s.slot_s as slot_start_s,
+         greatest(s.slot_s - (s.positions - 1) * s.interval_s, 0) as latest_offset_s,
+         s.from_s + s.trip_no * s.slot_s + s.u1 % greatest(s.slot_s - (s.positions - 1) * s.interval_s, 1) as drawn_s
+  from shaped s
+),
 -- cos(10° × i) × 1000 for i = 0 … 35; sin(10° × i) is cos(10° × (i + 27)).
 heading_table as (
   select array[1000, 985, 940, 866, 766, 643, 500, 342, 174, 0, -174, -342, -500, -643, -766, -866, -940,
@@ -73,15 +81,15 @@ legs as (
          s.step_m * h.cos1000[(s.heading1 + 27) % 36 + 1] as step1_east_mm,
          s.step_m * h.cos1000[s.heading2 + 1] as step2_north_mm,
          s.step_m * h.cos1000[(s.heading2 + 27) % 36 + 1] as step2_east_mm
-  from shaped s
+  from timed s
   cross join heading_table h
 )
 select l.trip_id, l.customer_id, l.vehicle_id, l.device_id,
        split_part(l.drivers, '|', (1 + (l.u4 >> 24) % cardinality(string_to_array(l.drivers, '|')))::int)
          as driver_name,
        case when (l.u2 >> 16) % 100 < 12 then 'private' else 'business' end as purpose,
-       l.from_s + l.trip_no * l.slot_s + l.u1 % greatest(l.slot_s - (l.positions - 1) * l.interval_s, 1)
-         as start_s,
+       least(greatest(l.drawn_s - l.drawn_s % 86400 + 21600 + l.drawn_s % 86400 * 14 / 24, l.slot_start_s),
+             l.slot_start_s + l.latest_offset_s) as start_s,
        l.interval_s, l.speed_kmh, l.step_m, l.positions, l.first_position_id, l.turn_after,
        l.heading1 * 10 as heading1_deg, l.heading2 * 10 as heading2_deg,
        l.home_lat, l.home_lon, l.lon_per_km, l.start_north_m, l.start_east_m,

@@ -7,6 +7,8 @@
  * rows never cross the wire.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root.ts';
 import type pg from 'pg';
 import { generateBilling, invoiceColumns, paymentColumns } from './billing.ts';
 import { addMonths, dayMs, isoDate } from './calendar.ts';
@@ -49,9 +51,22 @@ const positionMonths = 6;
 /** Shorter driving periods are left without trips, which would otherwise crowd together. */
 const minimumPeriodMs = 2 * dayMs;
 
-/** Creates the tracking tables and the partition function in the current database (schema public). */
+/**
+ * Creates the tracking tables and the partition function in schema public of the connected
+ * database, in one transaction (so call it outside one).
+ */
 export async function installTrackingSchema(db: pg.ClientBase): Promise<void> {
-  await db.query(await readSql('schema.sql'));
+  const schema = await readSql('schema.sql');
+  await db.query('begin');
+  try {
+    // schema.sql names its tables unqualified, as psql users expect; here they must land in public.
+    await db.query(`set local search_path = public`);
+    await db.query(schema);
+    await db.query('commit');
+  } catch (error) {
+    await db.query('rollback');
+    throw error;
+  }
 }
 
 /**
@@ -83,8 +98,7 @@ export async function seedTracking(db: pg.ClientBase, options: SeedOptions = {})
   const rows: Record<string, number> = {};
   await db.query('begin');
   try {
-    // JIT compilation took 2.7 s of the trip plan's 6 s and speeds up none of these statements.
-    await db.query('set local jit = off');
+    await db.query('set local search_path = public');
     const existing = await db.query('select exists (select from customer) as seeded');
     if (existing.rows[0]?.seeded) throw new Error('seedTracking: the tracking tables already hold data; seed an empty schema');
 
@@ -144,6 +158,7 @@ function tripPlanParameters(seed: number, trips: number, positions: number, peri
   ];
 }
 
+// From the package folder, not from this module: the compiled copy under dist/ has no .sql files.
 async function readSql(file: string): Promise<string> {
-  return readFile(new URL(`./${file}`, import.meta.url), 'utf8');
+  return readFile(join(packageRoot(), 'examples', 'tracking', file), 'utf8');
 }

@@ -16,12 +16,6 @@ export function luhnCheckDigit(digits: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-/** True if the digits of `text` (other characters ignored) end in a valid Luhn check digit. */
-export function hasValidLuhn(text: string): boolean {
-  const digits = text.replace(/\D/g, '');
-  return digits.length > 1 && luhnCheckDigit(digits.slice(0, -1)) === Number(digits.slice(-1));
-}
-
 /** An aktiebolag organisationsnummer, NNNNNN-NNNN: starts with 5, third digit ≥ 2 so it never reads as a birth date. */
 export function organisationNumber(random: Random): string {
   const payload = `55${random.int(6, 9)}${random.digits(3)}${random.digits(3)}`;
