@@ -10,14 +10,16 @@
 --   PV001 unknown table            PV006 unknown category          PV011 invalid argument
 --   PV002 unknown column           PV007 unknown subject            PV012 unknown hold
 --   PV003 unknown strategy         PV008 invalid identifier         PV013 not allowed on object
---   PV004 invalid parameters       PV009 ledger is append-only
+--   PV004 invalid parameters       PV009 ledger is append-only      PV014 unknown row
 --   PV005 invalid retention        PV010 table not protected
+--   PV1xx the strategy library (sql/180, sql/185), PV3xx retention (sql/3xx); the full list with
+--   the error class each maps to is src/errors/sqlstates.ts.
 
 -- Why invoker: reads only the system catalog, which every role may read.
 create or replace function privacy.resolve_table(table_name text)
 returns table (schema_name name, relname name)
 language plpgsql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   parts text[];
@@ -64,7 +66,7 @@ comment on function privacy.resolve_table(text) is
 create or replace function privacy.column_type(schema_name name, table_name name, column_name text)
 returns regtype
 language plpgsql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_type regtype;
@@ -92,7 +94,7 @@ comment on function privacy.column_type(name, name, text) is
 create or replace function privacy.check_label(kind text, value text)
 returns text
 language plpgsql immutable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   if value is null or value !~ '^[a-z][a-z0-9_]{0,62}$' then

@@ -11,7 +11,7 @@
 create or replace function privacy.record(action text, object text, detail jsonb default '{}')
 returns void
 language sql volatile
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
   insert into privacy.ledger (action, object, detail)
   values (record.action, record.object, coalesce(record.detail, '{}'::jsonb));
@@ -22,7 +22,7 @@ comment on function privacy.record(text, text, jsonb) is 'Appends one ledger ent
 create or replace function privacy.ledger_is_append_only()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   raise exception using errcode = 'PV009', schema = 'privacy', table = 'ledger',
@@ -42,7 +42,7 @@ create or replace trigger ledger_no_truncate
 create or replace function privacy.audit_catalog_change()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   r jsonb := pg_catalog.to_jsonb(coalesce(new, old));

@@ -1,4 +1,6 @@
 -- integritet: the registry of mask and anonymization strategies and their parameters.
+-- Their functions are in sql/100–185 (privacy.mask_<name>), write-minimisation rules are
+-- registered in sql/170, custom strategies through privacy.register_strategy (sql/185).
 --
 -- A strategy's param_spec maps each parameter to {type, minimum?, maximum?, enum?, required?,
 -- default?}; declarations are checked against it, so a bad parameter is refused when it is
@@ -22,14 +24,15 @@ insert into privacy.strategy as s (name, usable_for, param_spec, description, bu
    'Masks a phone number but for its last digits.', true),
   ('pseudonym', 'both',
    '{"length": {"type": "integer", "minimum": 8, "maximum": 64, "default": 16}}',
-   'Keyed HMAC of the value: equal inputs give equal pseudonyms; for anonymization the key is thrown away.', true),
+   'Keyed HMAC of the value (hex prefix; integers map to integers): equal inputs give equal pseudonyms. Anonymizing writes a random value of the same form instead.', true),
   ('hash', 'both',
    '{"algorithm": {"type": "string", "enum": ["md5", "sha256", "sha512"], "default": "sha256"}}',
-   'Unkeyed hash of the value (weak for guessable values: prefer pseudonym).', true),
+   'Unkeyed hex hash of the value (weak for guessable values: prefer pseudonym). Anonymizing writes a random value of the same form instead.', true),
   ('generalize', 'both',
-   '{"unit": {"type": "string", "enum": ["hour", "day", "week", "month", "quarter", "year", "decade"]},
-     "step": {"type": "number", "minimum": 0}}',
-   'Dates truncated to a unit, numbers to the lower bound of a range of the given step.', true),
+   '{"unit":      {"type": "string", "enum": ["hour", "day", "week", "month", "quarter", "year", "decade"]},
+     "step":      {"type": "number", "minimum": 0},
+     "time_zone": {"type": "string", "default": "UTC"}}',
+   'Dates truncated to a unit (needs unit; timestamptz in time_zone), numbers to the lower bound of a range of the given step (needs step > 0).', true),
   ('round', 'both',
    '{"digits": {"type": "integer", "minimum": -12, "maximum": 12, "default": 0}}',
    'Rounds a number to the given number of decimal digits.', true),
@@ -37,37 +40,41 @@ insert into privacy.strategy as s (name, usable_for, param_spec, description, bu
    '{"ratio":    {"type": "number", "minimum": 0, "maximum": 1},
      "absolute": {"type": "number", "minimum": 0},
      "interval": {"type": "string"}}',
-   'Adds bounded random noise: a ratio of the value, an absolute amount, or an interval for dates.', true),
+   'Adds bounded random noise: numbers by a ratio of the value or an absolute amount (one of them), dates and timestamps by an interval.', true),
   ('fake', 'both',
    '{"kind":   {"type": "string", "required": true,
                 "enum": ["first_name", "last_name", "full_name", "company", "street", "city", "email", "phone"]},
      "locale": {"type": "string", "enum": ["sv", "en"], "default": "sv"}}',
    'Replaces the value with invented data of the same kind, stable for equal inputs.', true),
   ('grid', 'both',
-   '{"meters": {"type": "number", "minimum": 1, "maximum": 1000000, "default": 1000}}',
-   'Snaps a latitude or longitude to a grid of the given cell size (latitude-aware).', true),
+   '{"meters":             {"type": "number", "minimum": 1, "maximum": 1000000, "default": 1000},
+     "axis":               {"type": "string", "enum": ["lat", "lon", "either"], "default": "either"},
+     "reference_latitude": {"type": "number", "minimum": -85, "maximum": 85, "default": 60}}',
+   'Snaps a latitude or longitude to the centre of its grid cell of at least the given size; longitude cells are sized at reference_latitude, and so are cells of either axis when the axis is not given.', true),
   ('time', 'both',
-   '{"unit": {"type": "string", "enum": ["minute", "quarter_hour", "hour", "day"], "default": "hour"}}',
-   'Coarsens a timestamp to the given unit.', true)
+   '{"unit":      {"type": "string", "enum": ["minute", "quarter_hour", "hour", "day"], "default": "hour"},
+     "time_zone": {"type": "string", "default": "UTC"}}',
+   'Coarsens a timestamp to the given unit (timestamptz: hours and days as in time_zone).', true)
 on conflict (name) do update
+  -- A custom strategy registered under a name that became built in gives way to the built-in one.
   set usable_for = excluded.usable_for, param_spec = excluded.param_spec,
-      description = excluded.description, builtin = true
-  where (s.usable_for, s.param_spec, s.description, s.builtin)
-        is distinct from (excluded.usable_for, excluded.param_spec, excluded.description, true);
+      description = excluded.description, builtin = true, function_name = null
+  where (s.usable_for, s.param_spec, s.description, s.builtin, s.function_name)
+        is distinct from (excluded.usable_for, excluded.param_spec, excluded.description, true, null);
 
 -- Why invoker: reads the strategy registry, which the definer functions calling it can read.
 create or replace function privacy.check_strategy(strategy text, purpose text, params jsonb, object text)
 returns void
 language plpgsql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_spec  jsonb;
-  v_usable text;
-  v_key   text;
-  v_value jsonb;
-  v_rule  jsonb;
-  v_kind  text;
+  v_spec  pg_catalog.jsonb;
+  v_usable pg_catalog.text;
+  v_key   pg_catalog.text;
+  v_value pg_catalog.jsonb;
+  v_rule  pg_catalog.jsonb;
+  v_kind  pg_catalog.text;
   v_ok    boolean;
 begin
   select s.param_spec, s.usable_for into v_spec, v_usable
@@ -78,7 +85,8 @@ begin
       hint = (select 'Known strategies: ' || pg_catalog.string_agg(s.name, ', ' order by s.name)
               from privacy.strategy s);
   end if;
-  if v_usable not in ('both', purpose) then
+  -- 'both' means reading and anonymizing; write-minimisation rules are 'write' and only that.
+  if v_usable is distinct from purpose and not (v_usable = 'both' and purpose in ('mask', 'anonymize')) then
     raise exception using errcode = 'PV003',
       message = pg_catalog.format('%s: strategy %L cannot be used to %s', object, strategy, purpose);
   end if;
@@ -106,18 +114,18 @@ begin
     if not v_ok then
       raise exception using errcode = 'PV004',
         message = pg_catalog.format('%s: parameter %s.%s must be %s, not %s',
-                                    object, strategy, v_key, v_rule->>'type', v_value::text);
+                                    object, strategy, v_key, v_rule->>'type', v_value::pg_catalog.text);
     end if;
     if v_rule ? 'minimum' and (v_value #>> '{}')::numeric < (v_rule->>'minimum')::numeric
        or v_rule ? 'maximum' and (v_value #>> '{}')::numeric > (v_rule->>'maximum')::numeric then
       raise exception using errcode = 'PV004',
         message = pg_catalog.format('%s: parameter %s.%s = %s is outside %s..%s', object, strategy, v_key,
-                                    v_value::text, coalesce(v_rule->>'minimum', ''), coalesce(v_rule->>'maximum', ''));
+                                    v_value::pg_catalog.text, coalesce(v_rule->>'minimum', ''), coalesce(v_rule->>'maximum', ''));
     end if;
     if v_rule ? 'enum' and not (v_rule->'enum') @> pg_catalog.jsonb_build_array(v_value) then
       raise exception using errcode = 'PV004',
         message = pg_catalog.format('%s: parameter %s.%s = %s is not one of %s',
-                                    object, strategy, v_key, v_value::text, v_rule->>'enum');
+                                    object, strategy, v_key, v_value::pg_catalog.text, v_rule->>'enum');
     end if;
   end loop;
 

@@ -19,15 +19,21 @@ create or replace function privacy.classify_column(
 )
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_schema name;
-  v_table  name;
-  v_object text;
+  -- Types are schema-qualified as well as the path pinned to pg_catalog, pg_temp: a type name is
+  -- never looked up in the caller's pg_temp first, where a domain could run the caller's code here.
+  v_schema  pg_catalog.name;
+  v_table   pg_catalog.name;
+  v_type    pg_catalog.regtype;
+  v_object  pg_catalog.text;
+  v_state   pg_catalog.text;
+  v_message pg_catalog.text;
+  v_hint    pg_catalog.text;
 begin
   select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(classify_column.table_name) t;
-  perform privacy.column_type(v_schema, v_table, classify_column.column_name);
+  v_type := privacy.column_type(v_schema, v_table, classify_column.column_name);
   v_object := pg_catalog.format('%I.%I.%I', v_schema, v_table, classify_column.column_name);
 
   if not exists (select from privacy.category c where c.name = classify_column.category) then
@@ -45,6 +51,23 @@ begin
   elsif coalesce(classify_column.anonymize_params, '{}') <> '{}' then
     raise exception using errcode = 'PV004', message = pg_catalog.format('%s: anonymize_params given without a strategy', v_object);
   end if;
+
+  -- The strategies must exist for the column's type, with parameters that fit it: refused now,
+  -- naming the column, rather than when a view is generated or a sweep runs.
+  begin
+    if classify_column.mask is not null then
+      perform privacy.strategy_expression(classify_column.mask, coalesce(classify_column.mask_params, '{}'),
+                                          pg_catalog.format('%I', classify_column.column_name), v_type, 'mask', v_object);
+    end if;
+    if classify_column.anonymize is not null then
+      perform privacy.strategy_expression(classify_column.anonymize, coalesce(classify_column.anonymize_params, '{}'),
+                                          pg_catalog.format('%I', classify_column.column_name), v_type, 'anonymize', v_object);
+    end if;
+  exception when sqlstate 'PV101' or sqlstate 'PV004' then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_hint = pg_exception_hint;
+    raise exception using errcode = v_state, message = v_message, hint = v_hint,
+      schema = v_schema, table = v_table, column = classify_column.column_name;
+  end;
 
   insert into privacy.column_rule as r
     (schema_name, table_name, column_name, category, mask_strategy, mask_params, anonymize_strategy, anonymize_params)
@@ -67,11 +90,11 @@ comment on function privacy.classify_column(text, text, text, text, jsonb, text,
 create or replace function privacy.declassify_column(table_name text, column_name text)
 returns boolean
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_schema name;
-  v_table  name;
+  v_schema pg_catalog.name;
+  v_table  pg_catalog.name;
 begin
   select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(declassify_column.table_name) t;
   delete from privacy.column_rule r

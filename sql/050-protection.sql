@@ -9,7 +9,7 @@
 create or replace function privacy.protect_table(table_name text, tenant_column text default null)
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;
@@ -33,7 +33,7 @@ comment on function privacy.protect_table(text, text) is
 create or replace function privacy.unprotect_table(table_name text)
 returns boolean
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;

@@ -9,7 +9,7 @@ create or replace function privacy.declare_subject_type(
 )
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;
@@ -38,7 +38,7 @@ comment on function privacy.declare_subject_type(text, text, text, text) is
 create or replace function privacy.link_subject(subject_type text, table_name text, column_name text)
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;
@@ -63,7 +63,7 @@ comment on function privacy.link_subject(text, text, text) is
 create or replace function privacy.unlink_subject(subject_type text, table_name text, column_name text)
 returns boolean
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;
@@ -83,7 +83,7 @@ comment on function privacy.unlink_subject(text, text, text) is 'Removes a subje
 create or replace function privacy.subject_exists(subject_type text, subject_id text)
 returns boolean
 language plpgsql stable security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   s privacy.subject_type;

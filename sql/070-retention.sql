@@ -17,7 +17,7 @@ on conflict (name) do update
 create or replace function privacy.check_date_column(schema_name name, table_name name, column_name text, what text)
 returns void
 language plpgsql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_type regtype := privacy.column_type(schema_name, table_name, column_name);
@@ -45,7 +45,7 @@ create or replace function privacy.set_retention(
 )
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;
@@ -118,7 +118,7 @@ comment on function privacy.set_retention(text, text, text, text, text, text, te
 create or replace function privacy.drop_retention(table_name text)
 returns boolean
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;

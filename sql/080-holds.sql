@@ -16,7 +16,7 @@ create or replace function privacy.place_hold(
 )
 returns bigint
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_id bigint;
@@ -49,7 +49,7 @@ comment on function privacy.place_hold(text, text, text, date, date, text) is
 create or replace function privacy.release_hold(hold_id bigint)
 returns void
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   update privacy.hold h

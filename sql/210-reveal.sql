@@ -9,7 +9,7 @@
 create or replace function privacy.reveal(table_name text, key text, column_name text, reason text)
 returns text
 language plpgsql volatile security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_schema name;

@@ -8,7 +8,7 @@
 create or replace function privacy.verify()
 returns table (severity text, check_name text, object text, message text)
 language plpgsql stable security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
   -- Login roles that really are members of privacy_masked (pg_has_role is true for superusers
@@ -78,7 +78,7 @@ begin
           || privacy.tenant_predicate_sql(e.schema_name, e.table_name))
   union all
   select 'high', 'definer_without_search_path', p.oid::pg_catalog.regprocedure::text,
-         'a SECURITY DEFINER function without a pinned search_path can be hijacked: add set search_path = '''''
+         'a SECURITY DEFINER function without a pinned search_path can be hijacked: add set search_path = pg_catalog, pg_temp'
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
   where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')
     and not exists (select from pg_catalog.unnest(p.proconfig) s where s like 'search\_path=%')

@@ -10,7 +10,7 @@
 create or replace function privacy.sync_after_ddl()
 returns event_trigger
 language plpgsql security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
   t record;

@@ -16,6 +16,17 @@ export const SQLSTATES = {
   PV011: { name: 'invalid_argument', kind: 'invalid-declaration' },
   PV012: { name: 'unknown_hold', kind: 'unknown-object' },
   PV013: { name: 'not_allowed_on_object', kind: 'invalid-declaration' },
+  PV014: { name: 'unknown_row', kind: 'unknown-object' },
+  // The strategy library (sql/180-strategy-call.sql, sql/185-custom-strategies.sql).
+  PV101: { name: 'strategy_unsupported_type', kind: 'invalid-declaration' },
+  PV102: { name: 'invalid_strategy_function', kind: 'invalid-declaration' },
+  // Retention (sql/300…340): guards, sweeps, effective retention.
+  PV301: { name: 'kept_by_law', kind: 'protected-record' },
+  PV302: { name: 'anonymized_row', kind: 'protected-record' },
+  PV303: { name: 'not_anonymizable', kind: 'invalid-declaration' },
+  PV304: { name: 'no_row_key', kind: 'invalid-declaration' },
+  PV305: { name: 'no_retention_policy', kind: 'unknown-object' },
+  PV306: { name: 'unknown_row', kind: 'unknown-object' },
 } as const satisfies Record<string, { name: string; kind: PrivacyErrorKind }>;
 
 /** The few kinds of failure a caller needs to tell apart. */

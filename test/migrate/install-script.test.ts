@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installScript } from '../../src/migrate/install-script.ts';
@@ -30,7 +33,10 @@ describe('the plain SQL install script (integritet sql)', () => {
   it('is all or nothing: a script failing half-way leaves no trace', async () => {
     const broken = installScript().replace('create table privacy.hold (', 'select 1 / 0;\ncreate table privacy.hold (');
     expect(broken).not.toBe(installScript());
-    expect(() => execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', failed.url], { input: broken, stdio: ['pipe', 'ignore', 'pipe'] }))
+    // From a file: psql stops reading at the error, and a pipe would then break under the writer.
+    const file = join(mkdtempSync(join(tmpdir(), 'integritet-')), 'broken.sql');
+    writeFileSync(file, broken);
+    expect(() => execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', failed.url, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] }))
       .toThrow(/division by zero/);
     const client = new pg.Client({ connectionString: failed.url });
     await client.connect();

@@ -1,0 +1,76 @@
+-- integritet: masks that keep the shape of a text — redact, partial, email, phone.
+--
+-- Written as described in sql/100-strategy-building-blocks.sql: inlinable (no SET clause), every
+-- name qualified, NULL in gives NULL out. Character-typed columns other than text (varchar,
+-- char, citext) use these through privacy.strategy_call, which casts to text and back.
+
+-- Why: the simplest mask, a fixed text whatever the value (only NULL stays NULL).
+create or replace function privacy.mask_redact(value text, params jsonb)
+returns text
+language sql immutable parallel safe
+as $$
+  select case when value is null then null
+              else privacy.param_text(params, 'replacement', '***') end
+$$;
+comment on function privacy.mask_redact(text, jsonb) is
+  'redact: the replacement text (default ***) instead of the value.';
+
+-- Why: names and identifiers stay recognisable to the people who know them (first letter,
+-- last digits) without being readable. A value too short to hide anything shows nothing.
+create or replace function privacy.mask_partial(value text, params jsonb)
+returns text
+language sql immutable parallel safe
+as $$
+  select case
+    when value is null then null
+    when pg_catalog.char_length(value) OPERATOR(pg_catalog.<=)
+         (privacy.param_int(params, 'keep_first', 1) OPERATOR(pg_catalog.+) privacy.param_int(params, 'keep_last', 0))
+      then pg_catalog.repeat(privacy.param_text(params, 'fill', '*'), pg_catalog.char_length(value))
+    else pg_catalog.left(value, privacy.param_int(params, 'keep_first', 1))
+         OPERATOR(pg_catalog.||) pg_catalog.repeat(privacy.param_text(params, 'fill', '*'),
+                                   (pg_catalog.char_length(value)
+                                    OPERATOR(pg_catalog.-) privacy.param_int(params, 'keep_first', 1))
+                                   OPERATOR(pg_catalog.-) privacy.param_int(params, 'keep_last', 0))
+         OPERATOR(pg_catalog.||) pg_catalog.right(value, privacy.param_int(params, 'keep_last', 0))
+  end
+$$;
+comment on function privacy.mask_partial(text, jsonb) is
+  'partial: keeps keep_first (default 1) and keep_last (default 0) characters, one fill (default *) for each other one; all fill when the value is not longer than what would be kept.';
+
+-- Why: the domain of an address (employer, provider) is often what support staff need; the
+-- local part is what identifies the person.
+create or replace function privacy.mask_email(value text, params jsonb)
+returns text
+language sql immutable parallel safe
+as $$
+  select case
+    when value is null then null
+    when privacy.param_bool(params, 'keep_domain', true)
+         and pg_catalog.strpos(value, '@') OPERATOR(pg_catalog.>) 0
+      then '***@' OPERATOR(pg_catalog.||) pg_catalog.split_part(value, '@', -1)
+    else '***'
+  end
+$$;
+comment on function privacy.mask_email(text, jsonb) is
+  'email: ***@domain (the part after the last @) when keep_domain (default true), else ***.';
+
+-- Why: the last digits let a caller confirm a number ("ending in 67") without reading it.
+-- Separators and a leading + stay, so the format is still recognisable.
+create or replace function privacy.mask_phone(value text, params jsonb)
+returns text
+language sql immutable parallel safe
+as $$
+  select case
+    when value is null then null
+    -- every digit followed by at least keep_last more digits becomes *
+    else pg_catalog.regexp_replace(value,
+           ('[0-9](?=(?:[^0-9]*[0-9]){' OPERATOR(pg_catalog.||)
+            privacy.param_int(params, 'keep_last', 2)::pg_catalog.text) OPERATOR(pg_catalog.||) '})',
+           '*', 'g')
+  end
+$$;
+comment on function privacy.mask_phone(text, jsonb) is
+  'phone: every digit but the last keep_last (default 2) replaced by *, separators kept.';
+
+-- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
+revoke execute on all functions in schema privacy from public;

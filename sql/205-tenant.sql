@@ -1,0 +1,39 @@
+-- integritet: the tenant of the current transaction.
+--
+--   begin;
+--   select privacy.set_tenant('42');
+--   select * from vehicle;        -- only customer 42's vehicles, masked
+--   commit;                       -- the tenant ends with the transaction
+--
+-- The tenant counts only in the transaction that set it: set_tenant() stamps it with that
+-- transaction's start time, and row-level security ignores a tenant without the current stamp.
+-- A session-level `SET privacy.tenant = …` left on a pooled connection therefore shows the
+-- next transaction nothing, instead of another tenant's rows.
+
+-- Why invoker: sets two transaction-local settings of the caller's own session.
+create or replace function privacy.set_tenant(tenant text)
+returns text
+language sql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+  select pg_catalog.set_config('privacy.tenant_stamp', pg_catalog.now()::text, true);
+  select pg_catalog.set_config('privacy.tenant', set_tenant.tenant, true);
+$$;
+comment on function privacy.set_tenant(text) is
+  'Sets the tenant for the rest of the current transaction (and only for it).';
+
+-- Inlined into row-level security policies (hence no SET clause: every name is qualified), and
+-- evaluated once per statement there, as a scalar subquery.
+-- Why invoker: reads settings of the caller's own session.
+create or replace function privacy.current_tenant()
+returns text
+language sql stable parallel safe
+as $$
+  select case when pg_catalog.current_setting('privacy.tenant_stamp', true) = pg_catalog.now()::text
+              then nullif(pg_catalog.current_setting('privacy.tenant', true), '') end
+$$;
+comment on function privacy.current_tenant() is
+  'The tenant set by privacy.set_tenant() in this transaction, or NULL (which matches no row).';
+
+grant execute on function privacy.set_tenant(text), privacy.current_tenant()
+  to privacy_masked, privacy_view_owner, privacy_unmasked, privacy_sweeper, privacy_admin;

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { asRole, type LoginRole } from '../support/login-role.ts';
+import { useTestDatabase } from '../support/test-database.ts';
+import { asText, attempt, createAttacker, expectNoSecret, protectAndReadSecrets, type Secrets } from './fixture.ts';
+
+const db = useTestDatabase('tracking');
+let secrets: Secrets;
+let app: LoginRole;
+
+beforeAll(async () => {
+  secrets = await protectAndReadSecrets(db);
+  app = await createAttacker(db);
+});
+
+describe('the tenant of a pooled connection', () => {
+  it("a session-level SET privacy.tenant left on a pooled connection shows the next user nothing", async () => {
+    await asRole(app, async (connection) => {
+      // One request sets the tenant for the whole session (the mistake) …
+      await connection.query(`set privacy.tenant = '${secrets.own}'`);
+      await connection.query(`set privacy.tenant_stamp = 'forged'`);
+      // … the next request on the same pooled connection forgets to set one.
+      const next = await attempt(connection, 'select id from customer');
+      expect(next.rows).toEqual([]);
+    });
+  });
+
+  it('a tenant set with set_tenant() ends with its transaction', async () => {
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      expect((await connection.query('select id from customer')).rows).toHaveLength(1);
+      await connection.query('commit');
+      expect((await connection.query('select id from customer')).rows).toEqual([]);
+    });
+  });
+
+  it("a stamp copied from an earlier transaction does not carry that transaction's tenant over", async () => {
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      const stamp = (await connection.query(`select current_setting('privacy.tenant_stamp') as s`)).rows[0].s;
+      await connection.query('commit');
+      await connection.query(`set privacy.tenant = '${secrets.own}'`);
+      await connection.query(`select set_config('privacy.tenant_stamp', $1, false)`, [stamp]);
+      expect((await connection.query('select id from customer')).rows).toEqual([]);
+    });
+  });
+
+  it('a prepared statement planned for one tenant returns only the rows of the tenant of each execution', async () => {
+    await asRole(app, async (connection) => {
+      const run = async (tenant: string) => {
+        await connection.query('begin');
+        await connection.query('select privacy.set_tenant($1)', [tenant]);
+        const { rows } = await connection.query({ name: 'vehicles', text: 'select customer_id::text as c, registration_number from vehicle' });
+        await connection.query('commit');
+        return rows;
+      };
+      // Enough executions for PostgreSQL to switch to a generic (cached) plan.
+      for (let i = 0; i < 7; i++) expect(new Set((await run(secrets.own)).map((r) => r.c))).toEqual(new Set([secrets.own]));
+      const other = await run(secrets.other);
+      expect(new Set(other.map((r) => r.c))).toEqual(new Set([secrets.other]));
+      expectNoSecret(asText({ rows: other }), secrets);
+    });
+  });
+
+  it('a tenant id that is no number is an error, not a wider filter', async () => {
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [`${secrets.own} or true`]);
+      const outcome = await attempt(connection, 'select id from customer');
+      await connection.query('rollback');
+      expect(outcome.error?.code).toBe('22P02');
+      expect(outcome.rows).toEqual([]);
+    });
+  });
+});
+
+describe('writing across tenants', () => {
+  const inOwnTenant = (sql: string) => asRole(app, async (connection) => {
+    await connection.query('begin');
+    await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+    const outcome = await attempt(connection, sql);
+    await connection.query('rollback');
+    return outcome;
+  });
+
+  it("inserting a row into another tenant is refused", async () => {
+    const outcome = await inOwnTenant(`insert into vehicle (customer_id, registration_number) values (${secrets.other}, 'ABC123')`);
+    expect(outcome.error?.code).toBe('42501');
+  });
+
+  it('moving an own row into another tenant is refused', async () => {
+    const outcome = await inOwnTenant(`update vehicle set customer_id = ${secrets.other} where id = ${secrets.ownVehicleId}`);
+    expect(outcome.error?.code).toMatch(/42501|23503/);
+  });
+
+  it("updating or deleting another tenant's rows changes nothing", async () => {
+    const before = (await db.pool().query(`select md5(string_agg(v::text, ',' order by id)) as h from public.vehicle v
+                                           where customer_id = ${secrets.other}`)).rows[0].h;
+    const update = await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      const u = await connection.query(`update vehicle set notes = 'owned' where customer_id = ${secrets.other}`);
+      const d = await connection.query(`delete from vehicle where customer_id = ${secrets.other}`);
+      await connection.query('commit');
+      return [u.rowCount, d.rowCount];
+    });
+    expect(update).toEqual([0, 0]);
+    const after = (await db.pool().query(`select md5(string_agg(v::text, ',' order by id)) as h from public.vehicle v
+                                          where customer_id = ${secrets.other}`)).rows[0].h;
+    expect(after).toBe(before);
+  });
+
+  it('writing back a masked value keeps the stored one; a new value replaces it', async () => {
+    const raw = async () => (await db.pool().query(`select registration_number, notes from public.vehicle where id = ${secrets.ownVehicleId}`)).rows[0];
+    const before = await raw();
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      // A typical ORM save: every column as it was read, one changed.
+      const { rows } = await connection.query(`select * from vehicle where id = ${secrets.ownVehicleId}`);
+      const row = rows[0];
+      await connection.query(`update vehicle set registration_number = $1, notes = $2, model = 'Changed' where id = $3`,
+        [row.registration_number, 'Serviced 2026-11-01', row.id]);
+      await connection.query('commit');
+    });
+    const after = await raw();
+    expect(after.registration_number).toBe(before.registration_number);
+    expect(after.notes).toBe('Serviced 2026-11-01');
+  });
+});
