@@ -54,6 +54,37 @@ $$;
 comment on function privacy.mask_email(text, jsonb) is
   'email: ***@domain (the part after the last @) when keep_domain (default true), else ***.';
 
+-- Why invoker, inlinable: how many digits a text holds, without a regular expression.
+create or replace function privacy.digit_count(value text)
+returns integer
+language sql immutable parallel safe
+as $$
+  select pg_catalog.length(value) OPERATOR(pg_catalog.-)
+         pg_catalog.length(pg_catalog.translate(value, '0123456789', ''))
+$$;
+comment on function privacy.digit_count(text) is 'Number of digits 0–9 in a text.';
+
+-- Why invoker, inlinable: the length of the shortest end of `value` that holds its last `digits`
+-- digits, when that end has at most three separators; the whole length when the value has
+-- fewer digits; NULL otherwise. translate() costs a fraction of a regular expression a row.
+create or replace function privacy.digit_suffix_length(value text, digits integer)
+returns integer
+language sql immutable parallel safe
+as $$
+  select case
+    when privacy.digit_count(pg_catalog.right(value, digits)) OPERATOR(pg_catalog.>=) digits then digits
+    when privacy.digit_count(pg_catalog.right(value, digits OPERATOR(pg_catalog.+) 1)) OPERATOR(pg_catalog.>=) digits
+      then digits OPERATOR(pg_catalog.+) 1
+    when privacy.digit_count(pg_catalog.right(value, digits OPERATOR(pg_catalog.+) 2)) OPERATOR(pg_catalog.>=) digits
+      then digits OPERATOR(pg_catalog.+) 2
+    when privacy.digit_count(pg_catalog.right(value, digits OPERATOR(pg_catalog.+) 3)) OPERATOR(pg_catalog.>=) digits
+      then digits OPERATOR(pg_catalog.+) 3
+    when privacy.digit_count(value) OPERATOR(pg_catalog.<) digits then pg_catalog.length(value)
+  end
+$$;
+comment on function privacy.digit_suffix_length(text, integer) is
+  'Length of the shortest end of a text holding its last n digits (at most 3 separators among them), or NULL.';
+
 -- Why: the last digits let a caller confirm a number ("ending in 67") without reading it.
 -- Separators and a leading + stay, so the format is still recognisable.
 create or replace function privacy.mask_phone(value text, params jsonb)
@@ -62,7 +93,15 @@ language sql immutable parallel safe
 as $$
   select case
     when value is null then null
-    -- every digit followed by at least keep_last more digits becomes *
+    when privacy.digit_suffix_length(value, privacy.param_int(params, 'keep_last', 2)) is not null then
+      pg_catalog.translate(
+        pg_catalog.left(value, pg_catalog.length(value) OPERATOR(pg_catalog.-)
+                               privacy.digit_suffix_length(value, privacy.param_int(params, 'keep_last', 2))),
+        '0123456789', '**********')
+      OPERATOR(pg_catalog.||)
+      pg_catalog.right(value, privacy.digit_suffix_length(value, privacy.param_int(params, 'keep_last', 2)))
+    -- Rare shapes (many separators among the last digits): every digit followed by at least
+    -- keep_last more digits becomes *.
     else pg_catalog.regexp_replace(value,
            ('[0-9](?=(?:[^0-9]*[0-9]){' OPERATOR(pg_catalog.||)
             privacy.param_int(params, 'keep_last', 2)::pg_catalog.text) OPERATOR(pg_catalog.||) '})',

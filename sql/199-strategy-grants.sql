@@ -25,6 +25,8 @@ grant execute on function
   privacy.mask_redact(text, jsonb),
   privacy.mask_partial(text, jsonb),
   privacy.mask_email(text, jsonb),
+  privacy.digit_count(text),
+  privacy.digit_suffix_length(text, integer),
   privacy.mask_phone(text, jsonb),
   privacy.mask_hash(text, jsonb),
   privacy.anonymize_hash(text, jsonb),
