@@ -44,13 +44,18 @@ export interface Secrets {
   ownVehicleId: string;
 }
 
+interface SecretRow {
+  id: string; name: string; email: string; phone: string; org_number: string; street: string;
+  vehicle_id: string; registration: string; driver: string | null; lat: string;
+}
+
 /** Applies {@link PROTECTION} as the owner and reads the secrets to look for in every answer. */
 export async function protectAndReadSecrets(db: TestDatabase): Promise<Secrets> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
     await client.query(PROTECTION);
-    const { rows } = await client.query(`
+    const { rows } = await client.query<SecretRow>(`
       select c.id::text, c.name, c.email, c.phone, c.org_number, c.street,
              (select v.id::text from vehicle v where v.customer_id = c.id order by v.id limit 1) as vehicle_id,
              (select v.registration_number from vehicle v where v.customer_id = c.id order by v.id limit 1) as registration,
@@ -59,8 +64,8 @@ export async function protectAndReadSecrets(db: TestDatabase): Promise<Secrets> 
       from customer c
       where exists (select from vehicle v where v.customer_id = c.id)
       order by c.id limit 2`);
-    const [own, other] = rows;
-    expect(own && other, 'the seed has at least two customers with vehicles').toBeTruthy();
+    expect(rows.length, 'the seed has at least two customers with vehicles').toBe(2);
+    const [own, other] = rows as [SecretRow, SecretRow];
     const values = rows.flatMap((r) => [r.name, r.email, r.phone, r.org_number, r.street, r.registration, r.driver, r.lat])
       .filter((v): v is string => typeof v === 'string' && v.length >= 4);
     return {
