@@ -54,7 +54,25 @@ insert into privacy.strategy as s (name, usable_for, param_spec, description, bu
   ('time', 'both',
    '{"unit":      {"type": "string", "enum": ["minute", "quarter_hour", "hour", "day"], "default": "hour"},
      "time_zone": {"type": "string", "default": "UTC"}}',
-   'Coarsens a timestamp to the given unit (timestamptz: hours and days as in time_zone).', true)
+   'Coarsens a timestamp to the given unit (timestamptz: hours and days as in time_zone).', true),
+  -- Location strategies (sql/500–599): a latitude or longitude column, with the row's other
+  -- coordinate named by pair_column (sql/530-location-call.sql says when it is needed).
+  ('geo_grid', 'both',
+   '{"axis":        {"type": "string", "enum": ["lat", "lon"], "required": true},
+     "meters":      {"type": "number", "minimum": 1, "maximum": 1000000, "default": 1000},
+     "pair_column": {"type": "string"}}',
+   'Snaps a point to the centre of its grid cell of meters × meters at every latitude (WGS84); a longitude needs pair_column, its latitude column.', true),
+  ('geo_noise', 'both',
+   '{"axis":        {"type": "string", "enum": ["lat", "lon"], "required": true},
+     "epsilon":     {"type": "number", "minimum": 0.000001, "maximum": 1, "default": 0.01},
+     "pair_column": {"type": "string"}}',
+   'Geo-indistinguishable noise, epsilon in 1/m: reads add fresh Laplace noise of scale √2/ε per axis; anonymizing moves the point by one planar Laplace draw (mean 2/ε metres) shared with pair_column, its other coordinate.', true),
+  ('geo_trim', 'both',
+   '{"axis":          {"type": "string", "enum": ["lat", "lon"], "required": true},
+     "pair_column":   {"type": "string"},
+     "tenant_column": {"type": "string"},
+     "meters":        {"type": "number", "minimum": 1, "maximum": 1000000}}',
+   'NULL for a point inside a privacy zone (reads: the tenant''s zones; anonymizing: those of tenant_column''s tenant), elsewhere the value, or its geo_grid cell of meters.', true)
 on conflict (name) do update
   -- A custom strategy registered under a name that became built in gives way to the built-in one.
   set usable_for = excluded.usable_for, param_spec = excluded.param_spec,

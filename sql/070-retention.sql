@@ -5,13 +5,60 @@
 --   select privacy.set_retention('invoice', anchor => 'issued_on', keep => '1 year', action => 'delete',
 --                                minimum => 'bookkeeping', minimum_anchor => 'fiscal_year_end');
 
-insert into privacy.statutory_minimum as m (name, law, description) values
+-- The period and where it counts from are data, so that privacy.minimum_ends() computes every
+-- minimum the same way: bookkeeping runs 7 years from the end of the calendar year in which the
+-- fiscal year ended (fiscal year 2008-07-01..2009-06-30: kept through 2016, discardable 2017-01-01).
+insert into privacy.statutory_minimum as m (name, law, description, period, counts_from) values
   ('bookkeeping', 'Bokföringslagen (1999:1078) 7 kap. 2 §',
    'Accounting records are kept until the end of the seventh calendar year after the end of the '
-   'calendar year in which the fiscal year ended.')
+   'calendar year in which the fiscal year ended.', interval '7 years', 'end_of_calendar_year')
 on conflict (name) do update
-  set law = excluded.law, description = excluded.description
-  where (m.law, m.description) is distinct from (excluded.law, excluded.description);
+  set law = excluded.law, description = excluded.description, period = excluded.period,
+      counts_from = excluded.counts_from
+  where (m.law, m.description, m.period, m.counts_from)
+        is distinct from (excluded.law, excluded.description, excluded.period, excluded.counts_from);
+
+-- Why invoker: pure date arithmetic. SQL and immutable so that sweeps inline it into their
+-- predicates. The first day the record may be discarded (it is kept through the day before);
+-- NULL when the anchor is unknown, which keeps the record.
+create or replace function privacy.minimum_ends(period interval, counts_from text, anchor date)
+returns date
+language sql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+  select (case counts_from
+            when 'end_of_calendar_year'
+              then pg_catalog.date_trunc('year', anchor::timestamp) operator(pg_catalog.+) interval '1 year'
+            else anchor::timestamp
+          end operator(pg_catalog.+) period)::date
+$$;
+comment on function privacy.minimum_ends(interval, text, date) is
+  'First day a record under a statutory minimum of this period may be discarded (NULL anchor: never).';
+
+-- Why invoker: reads the statutory_minimum reference table, readable by privacy_admin.
+create or replace function privacy.minimum_ends(minimum text, anchor date)
+returns date
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  m privacy.statutory_minimum;
+begin
+  select * into m from privacy.statutory_minimum s where s.name = minimum_ends.minimum;
+  if m.name is null then
+    raise exception using errcode = 'PV005',
+      message = pg_catalog.format('unknown statutory minimum %L', minimum_ends.minimum),
+      hint = (select 'Known: ' || pg_catalog.string_agg(s.name, ', ' order by s.name) from privacy.statutory_minimum s);
+  end if;
+  if m.period is null then
+    raise exception using errcode = 'PV005',
+      message = pg_catalog.format('statutory minimum %s has no period to compute it from', m.name);
+  end if;
+  return privacy.minimum_ends(m.period, m.counts_from, minimum_ends.anchor);
+end
+$$;
+comment on function privacy.minimum_ends(text, date) is
+  'First day a record under the named statutory minimum may be discarded, e.g. minimum_ends(''bookkeeping'', fiscal_year_end).';
 
 -- Why invoker: reads the system catalog only.
 create or replace function privacy.check_date_column(schema_name name, table_name name, column_name text, what text)
@@ -130,3 +177,85 @@ begin
 end
 $$;
 comment on function privacy.drop_retention(text) is 'Removes a table''s retention policy. True if it had one.';
+
+-- Why definer: as set_retention. Separate from set_retention (whose signature is granted and used
+-- as is) so that existing calls keep resolving to exactly one function.
+--
+--   select privacy.set_retention_options('invoice', filter => '{"status": ["paid", "written_off"]}');
+--   select privacy.set_retention_options('position', expired_partitions => 'detach');
+create or replace function privacy.set_retention_options(
+  table_name text,
+  filter jsonb default null,
+  expired_partitions text default null
+)
+returns void
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_schema name;
+  v_table  name;
+  v_object text;
+  v_key    text;
+  v_value  jsonb;
+  v_item   jsonb;
+  v_type   regtype;
+begin
+  select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(set_retention_options.table_name) t;
+  v_object := pg_catalog.format('%I.%I', v_schema, v_table);
+  if not exists (select from privacy.retention_policy p where p.schema_name = v_schema and p.table_name = v_table) then
+    raise exception using errcode = 'PV305', schema = v_schema, table = v_table,
+      message = pg_catalog.format('%s has no retention policy', v_object),
+      hint = 'Declare one first with privacy.set_retention().';
+  end if;
+  if set_retention_options.filter is not null then
+    if pg_catalog.jsonb_typeof(set_retention_options.filter) <> 'object' then
+      raise exception using errcode = 'PV005', schema = v_schema, table = v_table,
+        message = pg_catalog.format('%s: filter must be a JSON object of column: value or [values]', v_object);
+    end if;
+    for v_key, v_value in select * from pg_catalog.jsonb_each(set_retention_options.filter) loop
+      v_type := privacy.column_type(v_schema, v_table, v_key);
+      for v_item in
+        select e from pg_catalog.jsonb_array_elements(
+          case when pg_catalog.jsonb_typeof(v_value) = 'array' then v_value else pg_catalog.jsonb_build_array(v_value) end) e
+      loop
+        if pg_catalog.jsonb_typeof(v_item) in ('object', 'array') then
+          raise exception using errcode = 'PV005', schema = v_schema, table = v_table, column = v_key,
+            message = pg_catalog.format('%s: filter value of %I must be a scalar or a list of scalars', v_object, v_key);
+        end if;
+        if pg_catalog.jsonb_typeof(v_item) <> 'null' then
+          begin
+            execute pg_catalog.format('select %L::%s', v_item #>> '{}', v_type);
+          exception when others then
+            raise exception using errcode = 'PV005', schema = v_schema, table = v_table, column = v_key,
+              message = pg_catalog.format('%s: filter value %s is not a valid %s for column %I',
+                                          v_object, v_item::text, v_type, v_key);
+          end;
+        end if;
+      end loop;
+    end loop;
+  end if;
+  if set_retention_options.expired_partitions is not null
+     and set_retention_options.expired_partitions not in ('drop', 'detach', 'rows') then
+    raise exception using errcode = 'PV005', schema = v_schema, table = v_table,
+      message = pg_catalog.format('%s: expired_partitions %L must be drop, detach or rows',
+                                  v_object, set_retention_options.expired_partitions);
+  end if;
+  update privacy.retention_policy p
+  set filter = coalesce(set_retention_options.filter, p.filter),
+      expired_partitions = coalesce(set_retention_options.expired_partitions, p.expired_partitions),
+      declared_at = pg_catalog.now(), declared_by = session_user
+  where p.schema_name = v_schema and p.table_name = v_table
+    and (p.filter, p.expired_partitions) is distinct from
+        (coalesce(set_retention_options.filter, p.filter),
+         coalesce(set_retention_options.expired_partitions, p.expired_partitions));
+end
+$$;
+comment on function privacy.set_retention_options(text, jsonb, text) is
+  'Sets which rows a retention policy governs (filter) and what happens to fully expired partitions.';
+
+revoke execute on function privacy.set_retention_options(text, jsonb, text) from public;
+grant execute on function privacy.set_retention_options(text, jsonb, text) to privacy_admin;
+revoke execute on function privacy.minimum_ends(interval, text, date), privacy.minimum_ends(text, date) from public;
+grant execute on function privacy.minimum_ends(interval, text, date), privacy.minimum_ends(text, date)
+  to privacy_admin, privacy_sweeper;

@@ -109,3 +109,18 @@ comment on function privacy.hex_to_bigint(text) is 'The non-negative number writ
 -- Repeated in every file of the library, so a function added to a re-applied file is never
 -- executable by PUBLIC, even while the grants file is not re-applied with it.
 revoke execute on all functions in schema privacy from public;
+
+-- Why: random() can be replayed (a session's setseed() fixes its sequence), so a reader could
+-- subtract noise drawn from it. This draws 48 bits from the strong random source instead (the
+-- first 6 bytes of a version-4 UUID are all random): a uniform number in [0, 1).
+create or replace function privacy.strong_uniform()
+returns double precision
+language sql volatile parallel safe
+as $$
+  select (('x' OPERATOR(pg_catalog.||)
+           pg_catalog.substr(pg_catalog.encode(pg_catalog.uuid_send(pg_catalog.gen_random_uuid()), 'hex'), 1, 12))::bit(48)::bigint)::double precision
+         OPERATOR(pg_catalog./) 281474976710656::double precision
+$$;
+comment on function privacy.strong_uniform() is 'A uniformly random number in [0, 1) (48 bits) from the core strong random source.';
+
+

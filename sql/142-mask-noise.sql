@@ -4,7 +4,7 @@
 -- dates and timestamps by at most `interval`. Totals and distributions stay roughly right, a
 -- single value is no longer exact. A fresh draw every time the value is read: reading again
 -- and averaging narrows it down, so noise suits aggregates and anonymization more than
--- repeated reads. Volatile and parallel restricted (random() is); otherwise written as
+-- repeated reads. Volatile; drawn from the strong random source (random() replays after setseed()); otherwise written as
 -- described in sql/100-strategy-building-blocks.sql. With neither bound given: NULL.
 
 -- Why: a whole number in [-bound, bound], every one equally likely, so integer columns move by
@@ -13,7 +13,7 @@ create or replace function privacy.random_offset(bound numeric)
 returns numeric
 language sql volatile parallel restricted
 as $$
-  select pg_catalog.floor(pg_catalog.random()::numeric
+  select pg_catalog.floor(privacy.strong_uniform()::numeric
                           OPERATOR(pg_catalog.*) ((pg_catalog.floor(bound) OPERATOR(pg_catalog.*) 2) OPERATOR(pg_catalog.+) 1))
          OPERATOR(pg_catalog.-) pg_catalog.floor(bound)
 $$;
@@ -24,7 +24,7 @@ create or replace function privacy.random_sign_fraction()
 returns double precision
 language sql volatile parallel restricted
 as $$
-  select (pg_catalog.random() OPERATOR(pg_catalog.*) 2) OPERATOR(pg_catalog.-) 1
+  select (privacy.strong_uniform() OPERATOR(pg_catalog.*) 2) OPERATOR(pg_catalog.-) 1
 $$;
 comment on function privacy.random_sign_fraction() is 'A uniformly random number in [-1, 1).';
 

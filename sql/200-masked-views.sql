@@ -75,6 +75,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_select text;
+  v_row_id text;
 begin
   select pg_catalog.string_agg(
            pg_catalog.format('%s as %I',
@@ -82,7 +83,24 @@ begin
              c.column_name), E',\n       ')
     into v_select
   from privacy.table_columns(schema_name, table_name) c;
-  return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
+  -- Restricted rows (GDPR Art. 18, sql/430-subject-restriction.sql) are left out by an anti-join
+  -- on the indexed privacy.restricted_row, keyed by the row's integer key (or a hash of its key).
+  -- It is the ON condition of a join with one empty row, so the SELECT still ends with its FROM
+  -- list (callers append a WHERE) while the planner makes it an anti-join: a hash anti-join in
+  -- parallel scans, an index probe per row in key lookups. Measured on 1M rows: bench/masked-reads.ts.
+  -- Left out for a table without a primary key (its rows cannot be restricted one by one), and
+  -- while the restriction table is not installed under its name (0005 down makes views anew).
+  if pg_catalog.to_regclass('privacy.restricted_row') is not null
+     and pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is not null then
+    v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, 't');
+  end if;
+  if v_row_id is null then
+    return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
+  end if;
+  return pg_catalog.format(
+    E'select %s\nfrom %I.%I t\n  join (select) as unrestricted on not exists (select from privacy.restricted_row restriction\n'
+    '    where restriction.schema_name = %L and restriction.table_name = %L and restriction.row_id = %s)',
+    v_select, schema_name, table_name, schema_name, table_name, v_row_id);
 end
 $$;
 comment on function privacy.masked_view_sql(name, name) is 'The SELECT of a protected table''s masked view.';

@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { PrivacyError } from '../errors/privacy-error.ts';
+import { applyCommand } from './commands/apply.ts';
 import { demoCommand } from './commands/demo.ts';
+import { discoverCommand } from './commands/discover.ts';
+import { lintCommand } from './commands/lint.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { planCommand } from './commands/plan.ts';
+import { pullCommand } from './commands/pull.ts';
+import { reportCommand } from './commands/report.ts';
 import { sqlCommand } from './commands/sql.ts';
+import { subjectCommand } from './commands/subject.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { syncCommand } from './commands/sync.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { workerCommand } from './commands/worker.ts';
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -19,7 +28,16 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(sqlCommand())
   .addCommand(syncCommand())
   .addCommand(verifyCommand())
-  .addCommand(demoCommand());
+  .addCommand(sweepCommand())
+  .addCommand(workerCommand())
+  .addCommand(demoCommand())
+  .addCommand(planCommand())
+  .addCommand(applyCommand())
+  .addCommand(pullCommand())
+  .addCommand(discoverCommand())
+  .addCommand(lintCommand())
+  .addCommand(reportCommand())
+  .addCommand(subjectCommand());
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
 // usage errors anywhere exit with EXIT.usage instead of commander's own exit code.

@@ -27,6 +27,19 @@ export const SQLSTATES = {
   PV304: { name: 'no_row_key', kind: 'invalid-declaration' },
   PV305: { name: 'no_retention_policy', kind: 'unknown-object' },
   PV306: { name: 'unknown_row', kind: 'unknown-object' },
+  // Data subjects' rights (sql/4xx): the subject graph, export, erasure, restriction, requests.
+  PV401: { name: 'unknown_foreign_key', kind: 'unknown-object' },
+  PV402: { name: 'ambiguous_foreign_key', kind: 'invalid-declaration' },
+  PV403: { name: 'parent_not_linked', kind: 'invalid-declaration' },
+  PV404: { name: 'subject_id_mismatch', kind: 'invalid-declaration' },
+  PV405: { name: 'not_restrictable', kind: 'invalid-declaration' },
+  PV406: { name: 'unknown_subject_request', kind: 'unknown-object' },
+  PV407: { name: 'request_not_allowed', kind: 'access-denied' },
+  PV408: { name: 'invalid_subject_request', kind: 'invalid-declaration' },
+  // Location strategies (sql/500…599): privacy zones, trip trimming, k-anonymity, heat maps.
+  PV501: { name: 'invalid_location_argument', kind: 'invalid-declaration' },
+  PV502: { name: 'unknown_location_column', kind: 'unknown-object' },
+  PV503: { name: 'unknown_location_zone', kind: 'unknown-object' },
 } as const satisfies Record<string, { name: string; kind: PrivacyErrorKind }>;
 
 /** The few kinds of failure a caller needs to tell apart. */

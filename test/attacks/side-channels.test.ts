@@ -126,4 +126,18 @@ describe('side channels', () => {
     expect(result.error).toBeDefined();
     expectNoSecret(asText(result), secrets);
   });
+
+  it('replaying the noise with setseed() to subtract it from noised values fails', async () => {
+    const draws = await asRole(attacker, async (client) => {
+      const read = async () => {
+        await client.query('select setseed(0.42)');
+        const { rows } = await client.query(`select privacy.mask_noise(1000::numeric, '{"absolute": 500}') as a,
+                                                    privacy.mask_noise(1000::double precision, '{"ratio": 0.5}') as b`);
+        return `${rows[0].a}/${rows[0].b}`;
+      };
+      return [await read(), await read(), await read()];
+    });
+    expect(new Set(draws).size).toBe(3);
+  });
 });
+

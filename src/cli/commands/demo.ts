@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import pg from 'pg';
-import { installTrackingSchema, seedTracking } from '../../../examples/tracking/seed.ts';
 import { provisionDatabase } from '../../database/provision.ts';
-import { migrateUp, migrationStatus } from '../../migrate/migrator.ts';
-import { textTable } from '../text-table.ts';
+import { migrateUp } from '../../migrate/migrator.ts';
+import {
+  createApplicationLogin, loadAndProtect, showRawAndMasked, showTenantBoundary, sweepWithProgress, writeReport,
+} from '../demo/demo-steps.ts';
 
-function databaseIn(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function run(serverUrl: string, sql: string): Promise<void> {
+async function onServer(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -23,58 +18,69 @@ async function run(serverUrl: string, sql: string): Promise<void> {
 }
 
 /**
- * `integritet demo`: installs the toolkit into a fresh database (embedded PostgreSQL unless
- * DATABASE_URL names a server), loads the reference tracking schema and shows the result.
+ * `integritet demo`: the product on generated data, in a fresh database (embedded PostgreSQL
+ * unless DATABASE_URL names a server): install, protect, read raw and masked, the tenant
+ * boundary, a retention sweep, and the record of processing.
  */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('install into a fresh database (embedded PostgreSQL unless DATABASE_URL is set) and show it')
-    .option('--scale <n>', 'size of the generated tracking data (1 = 50 customers, 100k positions)', '0.2')
-    .option('--keep', 'keep the demo database (and the embedded server) running until Ctrl-C')
+    .description('show the toolkit on generated tracking data (embedded PostgreSQL unless DATABASE_URL is set)')
+    .option('--scale <n>', 'size of the generated data (1 = 50 customers, 100k positions)', '0.2')
+    .option('--keep', 'keep the demo database (and the embedded server) until Ctrl-C')
     .addHelpText('after', '\nExamples:\n  $ npx integritet demo\n  $ DATABASE_URL=postgres://postgres@localhost/postgres npx integritet demo --keep')
     .action(async (options: { scale: string; keep?: boolean }) => {
       const scale = Number(options.scale);
-      if (!(scale > 0)) throw new Error(`--scale must be a positive number, not ${options.scale}`);
+      if (!(scale > 0 && scale <= 100)) throw new Error(`--scale must be a number above 0 and at most 100, not ${options.scale}`);
+      const print = (line = '') => console.log(line);
+      const heading = (n: number, text: string) => print(`\n${n}. ${text}\n${'-'.repeat(text.length + 3)}`);
       const started = Date.now();
-      const server = await provisionDatabase({ log: (line) => console.log(`  ${line}`) });
+      const server = await provisionDatabase({ log: (line) => print(`  ${line}`) });
       const name = `integritet_demo_${randomBytes(4).toString('hex')}`;
-      const url = databaseIn(server.url, name);
+      const url = new URL(server.url);
+      url.pathname = `/${name}`;
+      let owner: pg.Client | undefined;
+      let appRole: string | undefined;
       try {
-        console.log(`PostgreSQL: ${server.serverVersion} (${server.kind})`);
-        await run(server.url, `create database ${name}`);
-        console.log(`\n1. Installing the toolkit into database ${name}`);
-        await migrateUp(url, { log: (line) => console.log(`  ${line}`) });
+        print(`PostgreSQL: ${server.serverVersion} (${server.kind})`);
+        await onServer(server.url, `create database ${name}`);
+        heading(1, `Installing integritet into database ${name}`);
+        const installed = await migrateUp(url.toString());
+        print(`${installed.versioned.length} migrations and ${installed.repeatable.length} definitions applied ` +
+          '(integritet migrate status lists them)');
 
-        console.log('\n2. Loading the reference tracking schema with generated data');
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
+        owner = new pg.Client({ connectionString: url.toString() });
+        await owner.connect();
+        const context = { url: url.toString(), owner, print };
+        heading(2, 'The reference tracking schema, generated data, and its policy');
+        await loadAndProtect(context, scale);
+
+        const login = await createApplicationLogin(context);
+        appRole = login.name;
+        const app = new pg.Client({ connectionString: login.url });
+        await app.connect();
         try {
-          await installTrackingSchema(client);
-          const summary = await seedTracking(client, { scale });
-          console.log(textTable(['table', 'rows'], Object.entries(summary.rows).map(([t, n]) => [t, String(n)])));
-
-          console.log('\n3. migrate status');
-          const states = await migrationStatus(url);
-          console.log(textTable(['migration', 'kind', 'state'], states.map((s) => [s.name, s.kind, s.state])));
-
-          console.log('\n4. The privacy catalog');
-          const categories = await client.query<{ name: string; personal: boolean }>(
-            'select name, personal from privacy.category order by personal, name');
-          console.log(`categories: ${categories.rows.map((c) => c.name).join(', ')}`);
-          const strategies = await client.query<{ name: string }>('select name from privacy.strategy order by name');
-          console.log(`strategies: ${strategies.rows.map((s) => s.name).join(', ')}`);
-          const minimums = await client.query<{ name: string; law: string }>('select name, law from privacy.statutory_minimum');
-          console.log(`statutory minimums: ${minimums.rows.map((m) => `${m.name} (${m.law})`).join(', ')}`);
+          heading(3, 'The same rows, raw and masked');
+          await showRawAndMasked(context, app, '1');
+          heading(4, 'The tenant boundary');
+          await showTenantBoundary(context, app);
         } finally {
-          await client.end();
+          await app.end();
         }
-        console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+
+        heading(5, 'A retention sweep');
+        await sweepWithProgress(context);
+
+        heading(6, 'The record of processing (GDPR Art. 30)');
+        print(`written to ${await writeReport(context)}`);
+        print(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
         if (options.keep) {
-          console.log(`\nKept running: psql "${url}"\nPress Ctrl-C to stop.`);
+          print(`\nKept running: psql "${url.toString()}"\nPress Ctrl-C to stop.`);
           await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
         }
       } finally {
-        await run(server.url, `drop database if exists ${name} with (force)`).catch(() => undefined);
+        await owner?.end().catch(() => undefined);
+        await onServer(server.url, `drop database if exists ${name} with (force)`).catch(() => undefined);
+        if (appRole) await onServer(server.url, `drop role if exists ${appRole}`).catch(() => undefined);
         await server.stop();
       }
     });

@@ -18,7 +18,7 @@ const CASES: [call: string, folded: string][] = [
   [`privacy.mask_generalize(born, '{"unit": "year"}')`, `date_trunc('year'::text, (born)::timestamp without time zone)`],
   [`privacy.mask_generalize(amount, '{"step": 100}')`, `'100'::numeric`],
   [`privacy.mask_round(lat, '{"digits": 3}')`, `round((lat)::numeric, 3)`],
-  [`privacy.mask_noise(amount, '{"ratio": 0.1}')`, `random()`],
+  [`privacy.mask_noise(amount, '{"ratio": 0.1}')`, `gen_random_uuid()`],
   [`privacy.mask_grid(lat, '{"axis": "lat", "meters": 1000}')`, `floor((lat / '0.0089932101`],
   [`privacy.mask_time(seen, '{"unit": "day", "time_zone": "Europe/Stockholm"}')`, `date_trunc('day'::text, timezone('Europe/Stockholm'::text, seen))`],
   [`privacy.anonymize_pseudonym(name, '{"length": 12}')`, `gen_random_uuid()`],

@@ -1,0 +1,443 @@
+-- integritet: the units a retention sweep is made of. Each runs in one short transaction of
+-- whoever calls privacy.sweep(), and leaves the run resumable by any worker after it:
+--
+--   start       fixes the run's "now" (as_of) and cutoff (as_of minus the keep period, in the
+--               policy's time zone); the rows to look at are those anchored from the table's
+--               watermark up to the cutoff, plus queue entries due by as_of
+--   partitions  (partitioned tables under a delete policy) drops or detaches each partition whose
+--               rows have all expired and may all go, instead of deleting them row by row
+--   planning    cuts the expired rows into batches of ~batch_size rows, as ranges of
+--               (anchor, key) read from the anchor index: cost grows with the expired rows only
+--   range       one batch: one UPDATE (anonymize) or DELETE of the eligible rows in the range,
+--               with a plain range predicate, then the rows kept back go to the queue
+--   pending     a batch of due queue entries, looked at again
+--   finish      moves the watermark to the cutoff and writes the run's counts to the ledger
+--
+-- Workers claim batches with FOR UPDATE SKIP LOCKED on the small sweep_batch rows, never on the
+-- table's rows: they never wait for each other, a crashed worker's batch is simply free again
+-- (its transaction rolled back), and the table's rows are written once. Waits for rows the
+-- application holds are bounded by lock_timeout: the batch gives way and is retried, so an
+-- application transaction is never the one a deadlock or a long wait hits.
+
+-- An earlier shape of the range batch, so that an upgraded database has one.
+drop function if exists privacy.sweep_range_batch(bigint, jsonb);
+
+-- Why invoker: pure formatting. The predicate selecting the expired rows of a run, optionally
+-- within a batch (lo, hi]: `t.anchor < cutoff and t.anchor >= watermark and (anchor, key) > lo …`.
+create or replace function privacy.sweep_range_sql(plan jsonb, cutoff timestamptz, done_below timestamptz,
+                                                   lo text[] default null, hi text[] default null)
+returns text
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_type regtype := (plan->>'anchor_type')::regtype;
+  v_sql  text;
+begin
+  v_sql := pg_catalog.format('t.%I < %s', plan->>'anchor', privacy.anchor_literal(cutoff, v_type, plan->>'time_zone'));
+  if done_below is not null then
+    v_sql := v_sql || pg_catalog.format(' and t.%I >= %s', plan->>'anchor',
+                                        privacy.anchor_literal(done_below, v_type, plan->>'time_zone'));
+  end if;
+  if lo is not null then
+    v_sql := v_sql || pg_catalog.format(' and %s > %s', privacy.plan_order_sql(plan), privacy.plan_bound_sql(plan, lo));
+  end if;
+  if hi is not null then
+    v_sql := v_sql || pg_catalog.format(' and %s <= %s', privacy.plan_order_sql(plan), privacy.plan_bound_sql(plan, hi));
+  end if;
+  return v_sql;
+end
+$$;
+comment on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]) is
+  'Predicate of the expired rows of a run, or of one batch of them (internal).';
+
+-- Why invoker: pure formatting. Excludes rows queued as `late` from range batches (the queue
+-- does them), so that a row is acted on once; empty when nothing is queued late.
+create or replace function privacy.sweep_late_exclusion_sql(plan jsonb)
+returns text
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if not exists (select from privacy.retention_pending p
+                 where p.schema_name = plan->>'schema' and p.table_name = plan->>'table' and p.reason = 'late') then
+    return '';
+  end if;
+  return pg_catalog.format(
+    ' and not exists (select from privacy.retention_pending as p where p.schema_name = %L and p.table_name = %L and p.row_key = %s)',
+    plan->>'schema', plan->>'table', privacy.plan_key_sql(plan));
+end
+$$;
+comment on function privacy.sweep_late_exclusion_sql(jsonb) is 'Predicate leaving rows queued late to the queue (internal).';
+
+-- Why invoker: called by privacy.sweep (definer), in its transaction.
+-- Starts a run: raises before anything is written when the table cannot be swept (PV303, PV304).
+create or replace function privacy.sweep_start(plan jsonb, batch_size integer)
+returns bigint
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_as_of  timestamptz := pg_catalog.clock_timestamp();
+  v_cutoff timestamptz;
+  v_below  timestamptz;
+  v_id     bigint;
+  v_set    text;
+begin
+  perform privacy.plan_key_sql(plan);
+  if plan->>'action' = 'anonymize' then
+    v_set := privacy.anonymize_set_sql(plan);
+  end if;
+  insert into privacy.sweep_state as s (schema_name, table_name, done_below, guard_keep)
+  values (plan->>'schema', plan->>'table', null, (plan->>'keep')::interval)
+  on conflict on constraint sweep_state_pkey do nothing;
+  -- Guards go when their table is dropped and made again, new partitions lack the truncate guard,
+  -- and a delete guard made before the latest hold change calls its function more than it needs:
+  -- make them anew, unless the table is too busy to take a trigger now.
+  if exists (select from (select (plan->>'relid')::oid as relid
+                          union all
+                          select t.relid from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t where t.isleaf) x
+             where not exists (select from pg_catalog.pg_trigger g
+                               where g.tgrelid = x.relid and g.tgname = 'privacy_retention_guard_truncate'))
+     or exists (select from privacy.sweep_state s
+                where s.schema_name = plan->>'schema' and s.table_name = plan->>'table'
+                  and s.guard_holds is distinct from pg_catalog.pg_sequence_last_value('privacy.hold_version'::regclass)
+                  and pg_catalog.jsonb_array_length(plan->'links') > 0) then
+    begin
+      perform privacy.install_retention_guards((plan->>'schema')::name, (plan->>'table')::name);
+    exception when lock_not_available or deadlock_detected then
+      null;
+    end;
+  end if;
+  v_cutoff := ((v_as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
+  select s.done_below into v_below from privacy.sweep_state s
+  where s.schema_name = plan->>'schema' and s.table_name = plan->>'table';
+  insert into privacy.sweep_run (schema_name, table_name, action, phase, as_of, cutoff, done_below, batch_size, set_sql)
+  values (plan->>'schema', plan->>'table', plan->>'action',
+          case when (plan->>'partitioned')::boolean and plan->>'action' = 'delete' and plan->>'expired_partitions' <> 'rows'
+               then 'partitions' else 'planning' end,
+          v_as_of, v_cutoff, v_below, batch_size, v_set)
+  on conflict do nothing
+  returning id into v_id;
+  return v_id;  -- NULL: another worker started one at the same moment
+end
+$$;
+comment on function privacy.sweep_start(jsonb, integer) is 'Starts a sweep run of a table (internal).';
+
+-- Why invoker: as sweep_start. Cuts up to max_batches more batches; true when planning is done.
+create or replace function privacy.sweep_plan_batches(run_id bigint, plan jsonb, max_batches integer default 50)
+returns boolean
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  r        privacy.sweep_run;
+  v_base   text;
+  v_order  text := privacy.plan_order_sql(plan);
+  v_cols   text;
+  v_cursor text[];
+  v_next   text[];
+  v_any    boolean;
+  v_count  integer := 0;
+begin
+  select * into r from privacy.sweep_run x where x.id = sweep_plan_batches.run_id;
+  v_base := privacy.sweep_range_sql(plan, r.cutoff, r.done_below);
+  select pg_catalog.string_agg(pg_catalog.format('x.%I::text', e->>'name'), ', ' order by o)
+  into v_cols from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o);
+  v_cursor := r.plan_after;
+  -- Every batch_size-th row in (anchor, key) order, read in one pass over the anchor index (a
+  -- window over an ordered scan, stopped by the limit): the bounds of the next batches.
+  -- (The inner limit tells the planner how few rows it needs, so it reads the index in order
+  -- instead of sorting the table.)
+  for v_next in execute pg_catalog.format(
+      'select array[%1$s] from (select t.*, pg_catalog.row_number() over (order by %2$s) as n '
+      '                          from (select %2$s from %3$s as t where %4$s%5$s order by %2$s limit %6$s) as t) as x '
+      'where x.n %% %7$s = 0 order by x.n',
+      v_cols, pg_catalog.substr(v_order, 2, pg_catalog.length(v_order) - 2), plan->>'object', v_base,
+      case when v_cursor is null then ''
+           else pg_catalog.format(' and %s > %s', v_order, privacy.plan_bound_sql(plan, v_cursor)) end,
+      r.batch_size::bigint * max_batches, r.batch_size)
+  loop
+    insert into privacy.sweep_batch (run_id, kind, lo, hi) values (r.id, 'range', v_cursor, v_next);
+    v_cursor := v_next;
+    v_count := v_count + 1;
+  end loop;
+  if v_count < max_batches then
+    -- The rest, fewer than batch_size rows, if any.
+    execute pg_catalog.format('select exists (select from %s as t where %s%s)', plan->>'object', v_base,
+                              case when v_cursor is null then ''
+                                   else pg_catalog.format(' and %s > %s', v_order, privacy.plan_bound_sql(plan, v_cursor)) end)
+      into v_any;
+    if v_any then
+      insert into privacy.sweep_batch (run_id, kind, lo, hi) values (r.id, 'range', v_cursor, null);
+    end if;
+    update privacy.sweep_run x set phase = 'batches', plan_after = null where x.id = r.id;
+    return true;
+  end if;
+  update privacy.sweep_run x set plan_after = v_cursor where x.id = r.id;
+  return false;
+end
+$$;
+comment on function privacy.sweep_plan_batches(bigint, jsonb, integer) is 'Cuts the expired rows of a run into batches (internal).';
+
+-- Why invoker: as sweep_start. Does a chain of consecutive range batches (each one's lower bound
+-- is the previous one's upper bound), whose rows the caller has locked, with one statement; the
+-- counts go to the first batch of the chain.
+create or replace function privacy.sweep_range_batches(batch_ids bigint[], plan jsonb)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  first    privacy.sweep_batch;
+  last     privacy.sweep_batch;
+  r        privacy.sweep_run;
+  preds    jsonb;
+  v_range  text;
+  v_late   text := privacy.sweep_late_exclusion_sql(plan);
+  v_acted  bigint;
+  v_blocked jsonb := '{}';
+  v_t0     timestamptz;
+begin
+  select * into first from privacy.sweep_batch x where x.id = batch_ids[1];
+  select * into last from privacy.sweep_batch x where x.id = batch_ids[pg_catalog.cardinality(batch_ids)];
+  select * into r from privacy.sweep_run x where x.id = first.run_id;
+  preds := privacy.plan_predicates(plan, r.as_of);
+  v_range := privacy.sweep_range_sql(plan, r.cutoff, r.done_below, first.lo, last.hi);
+  v_t0 := pg_catalog.clock_timestamp();
+  if r.action = 'anonymize' then
+    execute pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan->>'object',
+                              coalesce(r.set_sql, privacy.anonymize_set_sql(plan)), v_range, preds->>'governed',
+                              preds->>'eligible', v_late);
+  else
+    execute pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan->>'object',
+                              v_range, preds->>'governed', preds->>'eligible', v_late);
+  end if;
+  get diagnostics v_acted = row_count;
+  if (preds->>'can_block')::boolean then
+    execute pg_catalog.format(
+      'with b as (select %s as k, %s as reason, %s as hold_id, %s as recheck from %s as t %s where %s and %s and not %s%s), '
+      'i as (insert into privacy.retention_pending (schema_name, table_name, row_key, reason, hold_id, recheck_at) '
+      '      select %L, %L, b.k, b.reason, b.hold_id, b.recheck from b on conflict do nothing) '
+      'select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
+      'from (select b.reason, pg_catalog.count(*) as n from b group by b.reason) as x',
+      privacy.plan_key_sql(plan), preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object',
+      preds->>'hold_join', v_range, preds->>'governed', preds->>'eligible', v_late, r.schema_name, r.table_name)
+      into v_blocked;
+  end if;
+  update privacy.sweep_batch x
+  set state = 'done', attempts = x.attempts + 1,
+      acted = case when x.id = first.id then v_acted else 0 end,
+      blocked = case when x.id = first.id then v_blocked else '{}' end,
+      locked_ms = pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_t0) * 1000,
+      finished_at = pg_catalog.clock_timestamp(), error = null
+  where x.id = any (batch_ids);
+end
+$$;
+comment on function privacy.sweep_range_batches(bigint[], jsonb) is 'Sweeps a chain of consecutive range batches of a run (internal).';
+
+-- Why invoker: as sweep_start. Looks again at up to batch_size due queue entries (claimed with
+-- SKIP LOCKED): acts on rows that may now go, re-queues rows still kept back with their new
+-- reason and recheck time, forgets the rest (gone, or no longer expired: a later range does
+-- them). Returns the number of entries claimed (0: none left to claim).
+create or replace function privacy.sweep_pending_batch(run_id bigint, plan jsonb)
+returns bigint
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  r        privacy.sweep_run;
+  preds    jsonb;
+  v_keys   text;
+  v_join   text;
+  v_expired text;
+  v_claimed bigint;
+  v_acted  bigint;
+  v_blocked jsonb;
+  v_t0     timestamptz := pg_catalog.clock_timestamp();
+begin
+  select * into r from privacy.sweep_run x where x.id = sweep_pending_batch.run_id;
+  preds := privacy.plan_predicates(plan, r.as_of);
+  perform privacy.plan_key_sql(plan);
+  select pg_catalog.string_agg(pg_catalog.format('(c.row_key[%s])::%s as %I', o, e->>'type', 'k' || o), ', ' order by o),
+         pg_catalog.string_agg(pg_catalog.format('t.%I = k.%I', e->>'name', 'k' || o), ' and ' order by o)
+  into v_keys, v_join
+  from pg_catalog.jsonb_array_elements(plan->'key') with ordinality as x(e, o);
+  v_expired := privacy.sweep_range_sql(plan, r.cutoff, null);
+
+  execute pg_catalog.format(
+    'with claimed as ('
+    '  select p.row_key from privacy.retention_pending as p'
+    '  where p.schema_name = %1$L and p.table_name = %2$L and p.recheck_at <= %3$L::timestamptz'
+    '  order by p.recheck_at limit %4$s for update skip locked), '
+    'k as (select c.row_key, %5$s from claimed as c), '
+    'acted as (%6$s), '
+    'blocked as (select k.row_key, %7$s as reason, %8$s as hold_id, %9$s as recheck from %10$s as t join k on %11$s %12$s '
+    '            where %13$s and %14$s and not %15$s), '
+    'requeued as (update privacy.retention_pending as p set reason = b.reason, hold_id = b.hold_id, recheck_at = b.recheck '
+    '             from blocked as b where p.schema_name = %1$L and p.table_name = %2$L and p.row_key = b.row_key returning 1), '
+    'forgotten as (delete from privacy.retention_pending as p using claimed as c '
+    '              where p.schema_name = %1$L and p.table_name = %2$L and p.row_key = c.row_key '
+    '                and not exists (select from blocked as b where b.row_key = c.row_key) returning 1) '
+    'select (select pg_catalog.count(*) from claimed), (select pg_catalog.count(*) from acted), '
+    '       (select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
+    '        from (select b.reason, pg_catalog.count(*) as n from blocked as b group by b.reason) as x), '
+    '       (select pg_catalog.count(*) from requeued) + (select pg_catalog.count(*) from forgotten)',
+    r.schema_name, r.table_name, r.as_of, r.batch_size, v_keys,
+    case when r.action = 'anonymize'
+      then pg_catalog.format('update %s as t set %s from k where %s and %s and %s and %s returning k.row_key',
+                             plan->>'object', coalesce(r.set_sql, privacy.anonymize_set_sql(plan)), v_join, v_expired,
+                             preds->>'governed', preds->>'eligible')
+      else pg_catalog.format('delete from %s as t using k where %s and %s and %s and %s returning k.row_key',
+                             plan->>'object', v_join, v_expired, preds->>'governed', preds->>'eligible')
+    end,
+    preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object', v_join, preds->>'hold_join',
+    v_expired, preds->>'governed', preds->>'eligible')
+    into v_claimed, v_acted, v_blocked;
+  if v_claimed > 0 then
+    insert into privacy.sweep_batch (run_id, kind, state, attempts, acted, blocked, locked_ms, finished_at)
+    values (r.id, 'pending', 'done', 1, v_acted, v_blocked,
+            pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_t0) * 1000, pg_catalog.clock_timestamp());
+  end if;
+  return v_claimed;
+end
+$$;
+comment on function privacy.sweep_pending_batch(bigint, jsonb) is 'Looks again at a batch of due queue entries of a run (internal).';
+
+-- Why invoker: as sweep_start. Retires the partitions of a partitioned table under a delete
+-- policy whose rows have all expired and may all go: each partition is first locked against
+-- writes (SHARE, within lock_timeout) and checked, then dropped or detached (which briefly
+-- needs an exclusive lock on its parent, again within lock_timeout; a busy one waits for the next
+-- run). The default partition is never retired: it must keep catching rows.
+create or replace function privacy.sweep_partitions(run_id bigint, plan jsonb)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  r        privacy.sweep_run;
+  preds    jsonb;
+  p        record;
+  v_cut    text;
+  v_rows   bigint;
+  v_ok     boolean;
+  v_mode   text := plan->>'expired_partitions';
+  v_done   jsonb := '[]';
+  v_busy   integer := 0;
+  v_total  bigint := 0;
+begin
+  select * into r from privacy.sweep_run x where x.id = sweep_partitions.run_id;
+  preds := privacy.plan_predicates(plan, r.as_of);
+  v_cut := privacy.anchor_literal(r.cutoff, (plan->>'anchor_type')::regtype, plan->>'time_zone');
+  for p in
+    select t.relid::regclass as leaf, t.parentrelid::regclass as parent
+    from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t
+    join pg_catalog.pg_class c on c.oid = t.relid
+    where t.isleaf and t.relid <> (plan->>'relid')::oid
+      and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+    order by 1
+  loop
+    -- Cheap test first, through the anchor index: a row not yet expired (or without an anchor)?
+    execute pg_catalog.format('select not exists (select from %s as t where t.%I >= %s or t.%I is null)',
+                              p.leaf, plan->>'anchor', v_cut, plan->>'anchor') into v_ok;
+    continue when not v_ok;
+    begin
+      execute pg_catalog.format('lock table %s in share mode', p.leaf);
+      execute pg_catalog.format(
+        'select not exists (select from %1$s as t where t.%2$I >= %3$s or t.%2$I is null or not (%4$s and %5$s)), '
+        '(select pg_catalog.count(*) from %1$s)',
+        p.leaf, plan->>'anchor', v_cut, preds->>'governed', preds->>'eligible') into v_ok, v_rows;
+      if v_ok and v_rows > 0 then
+        if v_mode = 'detach' then
+          execute pg_catalog.format('alter table %s detach partition %s', p.parent, p.leaf);
+        else
+          execute pg_catalog.format('drop table %s', p.leaf);
+        end if;
+        v_done := v_done || pg_catalog.jsonb_build_object('partition', p.leaf::text, 'rows', v_rows);
+        v_total := v_total + v_rows;
+        perform privacy.record('sweep.partition.' || v_mode, plan->>'object',
+                               pg_catalog.jsonb_build_object('run', r.id, 'partition', p.leaf::text, 'rows', v_rows));
+      end if;
+    exception when lock_not_available or deadlock_detected or object_in_use
+                or dependent_objects_still_exist or foreign_key_violation then
+      -- Busy, or still referenced from elsewhere: left for a later run (rows may still go one by one).
+      v_busy := v_busy + 1;
+    end;
+  end loop;
+  insert into privacy.sweep_batch (run_id, kind, state, attempts, acted, partitions, finished_at)
+  values (r.id, 'partitions', 'done', 1, v_total,
+          pg_catalog.jsonb_build_object(case v_mode when 'detach' then 'detached' else 'dropped' end, v_done, 'busy', v_busy),
+          pg_catalog.clock_timestamp());
+  update privacy.sweep_run x set phase = 'planning' where x.id = r.id;
+end
+$$;
+comment on function privacy.sweep_partitions(bigint, jsonb) is 'Drops or detaches the fully expired partitions of a run''s table (internal).';
+
+-- Why invoker: as sweep_start. Ends a run whose units are all done: moves the watermark to the
+-- cutoff (unless a batch failed: the next run then covers the same rows again) and writes the
+-- run's counts, never values, to the ledger.
+create or replace function privacy.sweep_finish(run_id bigint)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  r         privacy.sweep_run;
+  v_acted   bigint;
+  v_failed  bigint;
+  v_batches bigint;
+  v_longest double precision;
+  v_blocked jsonb;
+  v_parts   jsonb;
+  v_errors  text;
+begin
+  select * into r from privacy.sweep_run x where x.id = sweep_finish.run_id;
+  select coalesce(pg_catalog.sum(b.acted) filter (where b.kind <> 'partitions'), 0), pg_catalog.count(*) filter (where b.state = 'failed'),
+         pg_catalog.count(*) filter (where b.kind <> 'partitions'), pg_catalog.max(b.locked_ms),
+         pg_catalog.string_agg(distinct b.error, '; ')
+  into v_acted, v_failed, v_batches, v_longest, v_errors
+  from privacy.sweep_batch b where b.run_id = r.id;
+  select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), '{}') into v_blocked
+  from (select e.key as reason, pg_catalog.sum(e.value::bigint) as n
+        from privacy.sweep_batch b, pg_catalog.jsonb_each_text(b.blocked) e
+        where b.run_id = r.id group by e.key) x;
+  select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}') into v_parts
+  from privacy.sweep_batch b, pg_catalog.jsonb_each(b.partitions) e
+  where b.run_id = r.id and b.kind = 'partitions';
+  if v_failed = 0 then
+    update privacy.sweep_state s
+    set done_below = greatest(coalesce(s.done_below, r.cutoff), r.cutoff)
+    where s.schema_name = r.schema_name and s.table_name = r.table_name;
+  end if;
+  update privacy.sweep_run x
+  set phase = case when v_failed = 0 then 'done' else 'failed' end, finished_at = pg_catalog.clock_timestamp(),
+      error = case when v_failed > 0 then pg_catalog.format('%s batches failed: %s', v_failed, v_errors) end
+  where x.id = r.id;
+  perform privacy.record(case when v_failed = 0 then 'sweep' else 'sweep.failed' end,
+    pg_catalog.format('%I.%I', r.schema_name, r.table_name),
+    pg_catalog.jsonb_build_object(
+      'run', r.id, 'action', r.action, 'as_of', r.as_of, 'cutoff', r.cutoff,
+      case r.action when 'anonymize' then 'anonymized' else 'deleted' end, v_acted,
+      'kept', v_blocked, 'partitions', v_parts, 'batches', v_batches, 'failed_batches', v_failed,
+      'longest_batch_ms', pg_catalog.round(coalesce(v_longest, 0)::numeric, 1)));
+  -- Runs are the sweep's working state, not the audit trail (the ledger is): keep a month.
+  delete from privacy.sweep_run x
+  where x.schema_name = r.schema_name and x.table_name = r.table_name and x.phase in ('done', 'failed')
+    and x.finished_at < pg_catalog.now() - interval '30 days';
+end
+$$;
+comment on function privacy.sweep_finish(bigint) is 'Ends a sweep run: watermark, ledger entry (internal).';
+
+revoke execute on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]),
+  privacy.sweep_late_exclusion_sql(jsonb), privacy.sweep_start(jsonb, integer),
+  privacy.sweep_plan_batches(bigint, jsonb, integer), privacy.sweep_range_batches(bigint[], jsonb),
+  privacy.sweep_pending_batch(bigint, jsonb), privacy.sweep_partitions(bigint, jsonb), privacy.sweep_finish(bigint)
+  from public;

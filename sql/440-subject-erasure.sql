@@ -1,0 +1,553 @@
+-- integritet: erasure (GDPR Art. 17) — every row of a subject anonymized or deleted as its table's
+-- rules say, in one transaction, except what the law keeps: those rows are restricted instead
+-- (Art. 17(3)(b) legal obligation, 17(3)(e) legal claims; Art. 18) and erased when that ends.
+--
+--   select * from privacy.erase_subject('customer', '42', 'Art. 17 request of 2026-03-02, ticket 4711');
+--
+-- Per table, in this order:
+--   kept        rows a statutory minimum keeps (privacy.retention_plan's minimum, for every row of
+--               the table, whatever the policy's filter) or a hold in force on any subject the row
+--               belongs to (by a column or a path link) are restricted, with the reason that keeps
+--               them longest and its last day (NULL: open-ended, or an anchor not set yet)
+--   anonymize   tables whose retention policy anonymizes are anonymized in place with the
+--               policy's strategies (privacy.anonymize_columns), parents before children; a table
+--               that cannot be (a column without a usable strategy, or a constraint refusing the
+--               value) is deleted instead
+--   delete      tables without a policy, delete policies, those that could not be anonymized,
+--               and every table referencing rows that are deleted, children before parents; a row
+--               something else still references is anonymized when the table can be, else
+--               restricted with the reason `referenced:<table>`
+-- Nothing relies on ON DELETE CASCADE: a row another row references is never deleted.
+-- Anonymized rows are recorded (privacy.erased_row) and restricted rows carry their reason, so
+-- a second call finds nothing left to do. privacy.erase_due() erases kept rows once nothing keeps
+-- them (run by the erasure worker; see the hook described there).
+-- The erasure's own writes pass the retention guards (privacy.sweeping, as sweeps do): its kept
+-- predicate covers everything the guards check, and holds through path links besides.
+
+-- Why invoker: builds SQL from the catalog for erase_subject_rows (definer). Everything erasure
+-- needs to know about one table, for one subject type, as SQL over the row `t` ($1: subject id):
+--   linked, key, row_id        the subject's rows, their key (text[]) and masked-view match id
+--   kept                       true for rows a minimum or hold keeps; reason, until, hold_id say
+--                              which (over the lateral join hold_join, alias hh)
+--   action                     the retention policy's action, else delete
+-- (Foreign keys come from erasure_foreign_keys, for all the subject's tables at once.)
+create or replace function privacy.erasure_plan(subject_type text, schema_name name, table_name name)
+returns jsonb
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  v_object  text := pg_catalog.format('%I.%I', schema_name, table_name);
+  v_rel     oid := pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name));
+  v_policy  privacy.retention_policy;
+  v_plan    jsonb;
+  v_tz      text := 'UTC';
+  v_today   date;
+  v_ends    text;
+  v_min     text := 'false';
+  v_arms    text;
+  v_force   text;
+  v_held    text := 'false';
+  v_join    text := 'left join lateral (select null::bigint as id, null::text as reason, null::date as until) as hh on true';
+  v_by_min  text;
+begin
+  select * into v_policy from privacy.retention_policy p
+  where p.schema_name = erasure_plan.schema_name and p.table_name = erasure_plan.table_name;
+  if v_policy.minimum is not null then
+    v_plan := privacy.retention_plan(schema_name, table_name);
+    v_ends := v_plan->'minimum'->>'ends_sql';
+  end if;
+  v_tz := coalesce(v_policy.time_zone, 'UTC');
+  v_today := (pg_catalog.now() at time zone v_tz)::date;
+  if v_ends is not null then
+    -- Kept while the minimum has not ended, and when its anchor is not set (the end is unknown).
+    v_min := pg_catalog.format('not coalesce(%s <= %L::date, false)', v_ends, v_today);
+  end if;
+
+  -- Holds in force on any subject the row belongs to; only types with a hold in force are looked up.
+  v_force := pg_catalog.format('h.released_at is null and (h.until is null or h.until >= %L::date)', v_today);
+  select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = any (array[%s]))', x.subject_type,
+                                                 pg_catalog.array_to_string(x.exprs, ', ')), ' or ' order by x.subject_type)
+  into v_arms
+  from (select y.subject_type, privacy.subject_id_sqls(y.subject_type, schema_name, table_name, 't') as exprs
+        from (select distinct h.subject_type from privacy.hold h
+              where h.released_at is null and (h.until is null or h.until >= v_today)) y) x
+  where pg_catalog.cardinality(x.exprs) > 0;
+  if v_arms is not null then
+    v_held := pg_catalog.format('exists (select from privacy.hold as h where %s and (%s))', v_force, v_arms);
+    v_join := pg_catalog.format('left join lateral (select h.id, h.reason, h.until from privacy.hold as h where %s and (%s) '
+                                'order by h.until desc nulls first, h.id limit 1) as hh on true', v_force, v_arms);
+  end if;
+  -- A row kept for both is reported under the one that keeps it longer (an open-ended hold wins).
+  v_by_min := pg_catalog.format('(%s and (hh.id is null or (hh.until is not null and %s - 1 >= hh.until)))',
+                                v_min, coalesce(v_ends, 'null::date'));
+
+  return pg_catalog.jsonb_build_object(
+    'schema', schema_name, 'table', table_name, 'object', v_object, 'relid', v_rel,
+    'linked', privacy.subject_predicate_sql(subject_type, schema_name, table_name, 't'),
+    'key', privacy.subject_row_key_sql(schema_name, table_name, 't'),
+    'row_id', privacy.restricted_row_id_sql(schema_name, table_name, 't'),
+    'action', coalesce(v_policy.action, 'delete'),
+    'retention', v_plan,
+    'has_policy', v_policy.schema_name is not null,
+    'kept', pg_catalog.format('(%s or %s)', v_min, v_held),
+    'can_keep', v_min <> 'false' or v_held <> 'false',
+    'hold_join', v_join,
+    'reason', pg_catalog.format('case when %s then %L else ''hold:'' || hh.reason end', v_by_min,
+                                'minimum:' || coalesce(v_plan->'minimum'->>'name', '')),
+    'until', pg_catalog.format('case when %s then %s - 1 else hh.until end', v_by_min, coalesce(v_ends, 'null::date')),
+    'hold_id', pg_catalog.format('case when %s then null else hh.id end', v_by_min));
+end
+$$;
+comment on function privacy.erasure_plan(text, name, name) is
+  'What erasing a subject''s rows of one table takes, as SQL fragments from the catalog (internal).';
+
+-- Why invoker: reads the system catalog, for erase_subject_rows (definer). For each of the
+-- subject type's tables (`schema.table` as format('%I.%I') writes it), in one pass over
+-- pg_constraint:
+--   references  [{table, sql}]: every foreign key pointing at the table, as `exists (…)` over t
+--   parents     the tables it references (other than itself): the erasure order follows them
+create or replace function privacy.erasure_foreign_keys(subject_type text)
+returns jsonb
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_rels oid[];
+begin
+  select pg_catalog.array_agg(pg_catalog.to_regclass(pg_catalog.format('%I.%I', x.schema_name, x.table_name)))
+  into v_rels from privacy.subject_tables(erasure_foreign_keys.subject_type) x;
+  return (
+    select coalesce(pg_catalog.jsonb_object_agg(r.relid::regclass::text, pg_catalog.jsonb_build_object(
+             'references', coalesce((
+               select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'table', pg_catalog.format('%I.%I', n.nspname, c.relname),
+                        'sql', pg_catalog.format('exists (select from %I.%I as r where (%s) = (%s))', n.nspname, c.relname,
+                          (select pg_catalog.string_agg(pg_catalog.format('r.%I', a.attname), ', ' order by k.o)
+                           from pg_catalog.unnest(f.conkey) with ordinality as k(attnum, o)
+                           join pg_catalog.pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum),
+                          (select pg_catalog.string_agg(pg_catalog.format('t.%I', a.attname), ', ' order by k.o)
+                           from pg_catalog.unnest(f.confkey) with ordinality as k(attnum, o)
+                           join pg_catalog.pg_attribute a on a.attrelid = f.confrelid and a.attnum = k.attnum)))
+                      order by n.nspname, c.relname, f.conname)
+               from pg_catalog.pg_constraint f
+               join pg_catalog.pg_class c on c.oid = f.conrelid
+               join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+               where f.contype = 'f' and f.conparentid = 0 and f.confrelid = r.relid), '[]'),
+             'parents', coalesce((
+               select pg_catalog.jsonb_agg(distinct f.confrelid::regclass::text)
+               from pg_catalog.pg_constraint f
+               where f.contype = 'f' and f.conparentid = 0 and f.conrelid = r.relid and f.confrelid <> r.relid), '[]'))), '{}')
+    from pg_catalog.unnest(v_rels) as r(relid)
+    where r.relid is not null);
+end
+$$;
+comment on function privacy.erasure_foreign_keys(text) is
+  'The foreign keys into and out of each of a subject type''s tables, as erasure needs them (internal).';
+
+-- Why invoker: as erasure_plan. The SET list that anonymizes a row of the table in place, with
+-- the strategies a retention sweep would use (privacy.anonymize_columns); `problem` instead when a
+-- column cannot be anonymized.
+create or replace function privacy.erasure_anonymize_sql(plan jsonb, out set_sql text, out problem text)
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_plan jsonb := plan->'retention';
+  v_bad  record;
+  v_key  text;
+begin
+  if (v_plan is null or v_plan = 'null'::jsonb) and (plan->>'has_policy')::boolean then
+    v_plan := privacy.retention_plan((plan->>'schema')::name, (plan->>'table')::name);
+  end if;
+  if v_plan is null or v_plan = 'null'::jsonb then
+    -- No policy: the columns a policy would keep are the key only.
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', k.column_name) order by k.ordinal) into v_plan
+    from privacy.primary_key_columns((plan->>'schema')::name, (plan->>'table')::name) k;
+    v_plan := pg_catalog.jsonb_build_object('schema', plan->'schema', 'table', plan->'table', 'relid', plan->'relid',
+                                            'key', coalesce(v_plan, '[]'), 'anchor', null, 'minimum', null,
+                                            'filter_columns', '[]'::jsonb);
+  end if;
+  select a.column_name, a.problem into v_bad from privacy.anonymize_columns(v_plan) a where a.problem is not null limit 1;
+  if v_bad.column_name is not null then
+    problem := pg_catalog.format('%I: %s', v_bad.column_name, v_bad.problem);
+    return;
+  end if;
+  select pg_catalog.string_agg(pg_catalog.format('%I = %s', a.column_name, a.expression), ', ')
+  into set_sql from privacy.anonymize_columns(v_plan) a;
+  if set_sql is null then
+    -- Nothing personal to anonymize: the rows count as anonymized as they are.
+    select pg_catalog.format('%1$I = t.%1$I', k.column_name) into v_key
+    from privacy.primary_key_columns((plan->>'schema')::name, (plan->>'table')::name) k order by k.ordinal limit 1;
+    set_sql := v_key;
+    if set_sql is null then
+      problem := 'nothing to anonymize and no key to mark the rows done by';
+    end if;
+  end if;
+end
+$$;
+comment on function privacy.erasure_anonymize_sql(jsonb) is
+  'SET list anonymizing a table''s rows in place for an erasure, or why it cannot (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). Restricts the rows of one table that
+-- `predicate` selects (over t, with hold_join) as kept back by an erasure; returns how many were
+-- newly restricted (or restricted for another reason or until), per reason and last day.
+create or replace function privacy.erasure_restrict(plan jsonb, subject_type text, subject_id text, request_id bigint,
+                                                    predicate text, reason_sql text, until_sql text, hold_id_sql text)
+returns table (kept_by text, until date, row_count bigint)
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  -- Rows restricted already for the same reason and day are left out before the upsert: a second
+  -- erasure reads them, and writes nothing.
+  return query execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+    'with k0 as (select %1$s as row_key, %2$s as row_id, %3$s as reason, %4$s as until, %5$s as hold_id '
+    '            from %6$s as t %7$s where %8$s and %9$s), '
+    'k as (select k0.* from k0 where not exists (select from privacy.restricted_row as x where x.schema_name = %10$L '
+    '      and x.table_name = %11$L and x.row_key = k0.row_key and x.subject_type = %12$L and x.subject_id = $1 '
+    '      and x.origin = ''erasure'' and (x.reason, x.hold_id, x.until) is not distinct from (k0.reason, k0.hold_id, k0.until))), '
+    'u as (insert into privacy.restricted_row as r (schema_name, table_name, row_key, subject_type, subject_id, origin, '
+    '                                               row_id, reason, hold_id, until, request_id) '
+    '      select %10$L, %11$L, k.row_key, %12$L, $1, ''erasure'', k.row_id, k.reason, k.hold_id, k.until, %13$s from k '
+    '      on conflict (schema_name, table_name, row_key, subject_type, subject_id, origin) do update '
+    '        set reason = excluded.reason, hold_id = excluded.hold_id, until = excluded.until, row_id = excluded.row_id, '
+    '            request_id = coalesce(excluded.request_id, r.request_id) '
+    '      returning r.reason, r.until) '
+    'select u.reason, u.until, pg_catalog.count(*) from u group by u.reason, u.until order by u.reason, u.until',
+    plan->>'key', plan->>'row_id', reason_sql, until_sql, hold_id_sql, plan->>'object', plan->>'hold_join',
+    plan->>'linked', predicate, plan->>'schema', plan->>'table', erasure_restrict.subject_type,
+    coalesce(erasure_restrict.request_id::text, 'null'))), erasure_restrict.subject_id);
+end
+$$;
+comment on function privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text) is
+  'Restricts the rows of a table an erasure keeps back (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). Anonymizes the subject's rows of one table
+-- that `predicate` selects and no earlier erasure anonymized, records them as erased and lifts
+-- the erasure's restrictions of them. Returns the count, or NULL when a constraint refused the
+-- anonymized values (nothing changed then) — the caller deletes instead.
+create or replace function privacy.erasure_anonymize(plan jsonb, set_sql text, subject_id text, request_id bigint,
+                                                     predicate text)
+returns bigint
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_n bigint;
+begin
+  execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+    'with a as (update %1$s as t set %2$s where %3$s and %4$s and not exists (select from privacy.erased_row as e '
+    '           where e.schema_name = %5$L and e.table_name = %6$L and e.row_key = %7$s) returning %7$s as row_key), '
+    'm as (insert into privacy.erased_row (schema_name, table_name, row_key, request_id) '
+    '      select %5$L, %6$L, a.row_key, %8$s from a on conflict do nothing), '
+    'x as (delete from privacy.restricted_row as r using a '
+    '      where r.schema_name = %5$L and r.table_name = %6$L and r.row_key = a.row_key and r.origin = ''erasure'') '
+    'select pg_catalog.count(*) from a',
+    plan->>'object', set_sql, plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key',
+    coalesce(erasure_anonymize.request_id::text, 'null'))), erasure_anonymize.subject_id)
+    into v_n;
+  return v_n;
+exception when integrity_constraint_violation then
+  return null;
+end
+$$;
+comment on function privacy.erasure_anonymize(jsonb, text, text, bigint, text) is
+  'Anonymizes a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
+
+-- Why definer: the erasure itself, shared by erase_subject (privacy_admin), process_subject_request
+-- (also privacy_sweeper, for the requests it is given) and erase_due. Runs as the owner of the
+-- tables, without row-level security; fixed TimeZone and DateStyle keep row keys comparable.
+-- Returns one line per table, outcome and reason: what this call changed, nothing else.
+create or replace function privacy.erase_subject_rows(subject_type text, subject_id text, request_id bigint default null)
+returns table (relation text, outcome text, row_count bigint, kept_by text, until date)
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+set intervalstyle = 'postgres'
+set row_security = off
+as $$
+declare
+  s          privacy.subject_type;
+  x          record;
+  plan       jsonb;
+  v_plans    jsonb := '{}';
+  v_order    text[] := '{}';
+  v_left     text[];
+  v_pick     text;
+  v_object   text;
+  v_action   text;
+  v_deleting text[] := '{}';
+  v_refusing text[] := '{}';
+  v_set      text;
+  v_sets     jsonb := '{}';
+  v_keys     jsonb;
+  v_n        bigint;
+  v_any      boolean;
+  v_left_n   bigint;
+  v_refs     text;
+  v_refname  text;
+  v_lines    jsonb := '[]';
+  v_sweeping text := pg_catalog.current_setting('privacy.sweeping', true);
+  v_restricted text[] := '{}';
+begin
+  s := privacy.check_subject_type(erase_subject_rows.subject_type);
+  if erase_subject_rows.subject_id is null then
+    raise exception using errcode = 'PV011', message = 'the subject id is missing';
+  end if;
+  perform privacy.lock_subject(s.name, erase_subject_rows.subject_id);
+
+  for x in select * from privacy.subject_tables(s.name) t loop
+    v_object := pg_catalog.format('%I.%I', x.schema_name, x.table_name);
+    if pg_catalog.to_regclass(v_object) is null then
+      raise exception using errcode = 'PV001', schema = x.schema_name, table = x.table_name,
+        message = pg_catalog.format('%s is linked to %s but no longer exists', v_object, s.name),
+        hint = 'Remove its links with privacy.unlink_subject() or privacy.unlink_subject_through().';
+    end if;
+    v_plans := v_plans || pg_catalog.jsonb_build_object(v_object, privacy.erasure_plan(s.name, x.schema_name, x.table_name));
+  end loop;
+  v_keys := privacy.erasure_foreign_keys(s.name);
+  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
+    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], (v_plans->v_object) || (v_keys->v_object));
+  end loop;
+
+  -- Children before parents: a table goes after every remaining table that references it.
+  v_left := array(select pg_catalog.jsonb_object_keys(v_plans) order by 1);
+  while pg_catalog.cardinality(v_left) > 0 loop
+    select l into v_pick from pg_catalog.unnest(v_left) with ordinality as u(l, o)
+    where not exists (select from pg_catalog.unnest(v_left) c
+                      where c <> u.l and v_plans->c->'parents' ? u.l)
+    order by u.o limit 1;
+    v_pick := coalesce(v_pick, v_left[1]);  -- a cycle of foreign keys: any order
+    v_order := v_order || v_pick;
+    v_left := pg_catalog.array_remove(v_left, v_pick);
+  end loop;
+
+  -- Rows an earlier erasure kept back that are gone since (a sweep deleted them, say): their
+  -- entries go too, so that erase_due does not come back for them.
+  for v_object in
+    select distinct pg_catalog.format('%I.%I', r.schema_name, r.table_name) from privacy.restricted_row r
+    where r.subject_type = s.name and r.subject_id = erase_subject_rows.subject_id and r.origin = 'erasure'
+  loop
+    continue when not v_plans ? v_object or v_plans->v_object->>'key' is null;
+    plan := v_plans->v_object;
+    execute pg_catalog.format(
+      'delete from privacy.restricted_row as r where r.subject_type = %L and r.subject_id = $1 and r.origin = ''erasure'' '
+      'and r.schema_name = %L and r.table_name = %L and not exists (select from %s as t where %s = r.row_id and %s = r.row_key)',
+      s.name, plan->>'schema', plan->>'table', v_object, plan->>'row_id', plan->>'key')
+      using erase_subject_rows.subject_id;
+  end loop;
+
+  -- The retention guards let the erasure's writes pass, as they do a sweep's (see the top).
+  perform pg_catalog.set_config('privacy.sweeping', 'on', true);
+  begin
+    -- Parents first: restrict what is kept, anonymize what may be.
+    foreach v_object in array array(select v_order[i] from pg_catalog.generate_subscripts(v_order, 1) i order by i desc) loop
+      plan := v_plans->v_object;
+      if (plan->>'can_keep')::boolean then
+        if plan->>'key' is null then
+          execute pg_catalog.format('select exists (select from %s as t where %s and %s)', v_object, plan->>'linked', plan->>'kept')
+            into v_any using erase_subject_rows.subject_id;
+          if v_any then
+            raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
+              message = pg_catalog.format('%s has rows the law keeps, but no primary key, so they cannot be restricted', v_object),
+              hint = 'Add a primary key (a surrogate id will do).';
+          end if;
+        else
+          for kept_by, until, row_count in
+            select * from privacy.erasure_restrict(plan, s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+                                                   plan->>'kept', plan->>'reason', plan->>'until', plan->>'hold_id')
+          loop
+            v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+              'relation', v_object, 'outcome', 'restricted', 'row_count', row_count, 'kept_by', kept_by, 'until', until));
+            v_restricted := v_restricted || v_object;
+          end loop;
+        end if;
+      end if;
+      v_action := plan->>'action';
+      if exists (select from pg_catalog.jsonb_array_elements_text(plan->'parents') as p(parent) where p.parent = any (v_deleting)) then
+        v_action := 'delete';  -- its rows reference rows that go
+      end if;
+      if v_action = 'anonymize' then
+        v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
+        v_sets := v_sets || pg_catalog.jsonb_build_object(v_object, v_set);
+        v_n := null;
+        if v_set is not null and plan->>'key' is not null then
+          v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+                                           pg_catalog.format('not %s', plan->>'kept'));
+        end if;
+        if v_n is null then
+          v_action := 'delete';
+          v_refusing := v_refusing || v_object;
+        elsif v_n > 0 then
+          v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+        end if;
+      end if;
+      if v_action = 'delete' then
+        v_deleting := v_deleting || v_object;
+      end if;
+    end loop;
+
+    -- Children first: delete what nothing references any more.
+    foreach v_object in array v_order loop
+      continue when not (v_object = any (v_deleting));
+      plan := v_plans->v_object;
+      select coalesce('(' || pg_catalog.string_agg(r->>'sql', ' or ') || ')', 'false') into v_refs
+      from pg_catalog.jsonb_array_elements(plan->'references') r;
+      -- The rows left referenced are counted in the same statement: they are not the ones it deletes.
+      execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+        'with d as (delete from %1$s as t where %2$s and not %3$s and not %4$s returning %5$s as row_key), '
+        'r as (delete from privacy.restricted_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
+        '      and x.row_key = d.row_key), '
+        'e as (delete from privacy.erased_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
+        '      and x.row_key = d.row_key) '
+        'select (select pg_catalog.count(*) from d), '
+        '       (select pg_catalog.count(*) from %1$s as t where %2$s and not %3$s and %4$s and not exists ('
+        '          select from privacy.erased_row as x where x.schema_name = %6$L and x.table_name = %7$L and x.row_key = %5$s))',
+        v_object, plan->>'linked', plan->>'kept', v_refs, coalesce(plan->>'key', 'null::text[]'), plan->>'schema', plan->>'table')), erase_subject_rows.subject_id)
+        into v_n, v_left_n;
+      if v_n > 0 then
+        v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+          'relation', v_object, 'outcome', 'deleted', 'row_count', v_n));
+      end if;
+      continue when v_left_n = 0;
+      -- Rows still referenced: anonymized where the table can be, else restricted.
+      if plan->>'key' is not null and not (v_object = any (v_refusing)) then
+        if v_sets ? v_object then
+          v_set := v_sets->>v_object;
+        else
+          v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
+        end if;
+        if v_set is not null then
+          v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+                                           pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+          if v_n > 0 then
+            v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+              'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+          end if;
+          continue when v_n = v_left_n;
+        end if;
+      end if;
+      if plan->>'key' is null then
+        raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
+          message = pg_catalog.format('%s has rows other rows reference, but no primary key, so they cannot be restricted',
+                                      v_object);
+      end if;
+      select 'case ' || pg_catalog.string_agg(pg_catalog.format('when %s then %L', r->>'sql', 'referenced:' || (r->>'table')), ' ')
+             || ' end'
+      into v_refname from pg_catalog.jsonb_array_elements(plan->'references') r;
+      for kept_by, until, row_count in
+        select * from privacy.erasure_restrict(plan, s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+          pg_catalog.format('not %s and %s and not exists (select from privacy.erased_row as e where e.schema_name = %L '
+                            'and e.table_name = %L and e.row_key = %s)', plan->>'kept', v_refs, plan->>'schema',
+                            plan->>'table', plan->>'key'),
+          v_refname, 'null::date', 'null::bigint')
+      loop
+        v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+          'relation', v_object, 'outcome', 'restricted', 'row_count', row_count, 'kept_by', kept_by, 'until', until));
+        v_restricted := v_restricted || v_object;
+      end loop;
+    end loop;
+  exception when data_exception then
+    perform privacy.subject_query_failed(s.name, (v_plans->v_object->>'schema')::name, (v_plans->v_object->>'table')::name,
+                                         sqlstate);
+  end;
+  perform pg_catalog.set_config('privacy.sweeping', coalesce(v_sweeping, ''), true);
+
+  foreach v_object in array array(select distinct r from pg_catalog.unnest(v_restricted) r) loop
+    perform privacy.ensure_restriction_enforced((v_plans->v_object->>'schema')::name, (v_plans->v_object->>'table')::name);
+  end loop;
+
+  return query
+  select l->>'relation', l->>'outcome', pg_catalog.sum((l->>'row_count')::bigint)::bigint, l->>'kept_by', (l->>'until')::date
+  from pg_catalog.jsonb_array_elements(v_lines) l
+  group by 1, 2, 4, 5
+  order by 1, case l->>'outcome' when 'deleted' then 1 when 'anonymized' then 2 else 3 end, 4, 5;
+end
+$$;
+comment on function privacy.erase_subject_rows(text, text, bigint) is
+  'Erases one subject''s rows, restricting what the law keeps; returns what it changed per table (internal).';
+
+-- Why definer: privacy_admin members may not write the linked tables; erase_subject_rows does,
+-- for this one subject, and the ledger gets the report (counts, reasons, dates; no values).
+create or replace function privacy.erase_subject(subject_type text, subject_id text, reason text)
+returns table (relation text, outcome text, row_count bigint, kept_by text, until date)
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_report jsonb;
+begin
+  if erase_subject.reason is null or pg_catalog.btrim(erase_subject.reason) = '' then
+    raise exception using errcode = 'PV011', message = 'an erasure needs a reason (recorded in the ledger)';
+  end if;
+  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(e))), '[]') into v_report
+  from privacy.erase_subject_rows(erase_subject.subject_type, erase_subject.subject_id) e;
+  perform privacy.record('subject.erase', erase_subject.subject_type,
+                         pg_catalog.jsonb_build_object('reason', erase_subject.reason, 'report', v_report));
+  return query
+  select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date
+  from pg_catalog.jsonb_array_elements(v_report) r;
+end
+$$;
+comment on function privacy.erase_subject(text, text, text) is
+  'Erases a subject (Art. 17): anonymizes or deletes its rows, restricts what the law keeps; returns what changed per table.';
+
+-- Why definer: run by the erasure worker (privacy_sweeper), which reads none of the tables.
+-- The sweep hook of erasures: the subjects with rows an erasure kept back whose reason has ended
+-- (the last day passed, or the hold was released) are erased again, which erases what nothing
+-- keeps any more and re-restricts the rest with its new reason. Rows kept back because other rows
+-- referenced them are looked at again with the rest of their subject. Returns what changed.
+-- (Hook for privacy.sweep(): calling this at the end of a sweep would erase such rows on the
+-- sweep's schedule; until then the erasure worker runs it every ten minutes.)
+create or replace function privacy.erase_due(max_subjects integer default 100)
+returns table (subject_type text, request_id bigint, relation text, outcome text, row_count bigint, kept_by text, until date)
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  d        record;
+  v_report jsonb;
+begin
+  for d in
+    select r.subject_type, r.subject_id, pg_catalog.max(r.request_id) as request_id
+    from privacy.restricted_row r
+    left join privacy.hold h on h.id = r.hold_id
+    where r.origin = 'erasure'
+      and (r.until < current_date
+           or (r.hold_id is not null and (h.released_at is not null or (h.until is not null and h.until < current_date))))
+    group by r.subject_type, r.subject_id
+    order by pg_catalog.min(r.until) nulls last
+    limit greatest(erase_due.max_subjects, 1)
+  loop
+    select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.to_jsonb(e))), '[]') into v_report
+    from privacy.erase_subject_rows(d.subject_type, d.subject_id, d.request_id) e;
+    perform privacy.record('subject.erase', d.subject_type,
+                           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('request', d.request_id, 'resumed', true,
+                                                                                      'report', v_report)));
+    subject_type := d.subject_type;
+    request_id := d.request_id;
+    for relation, outcome, row_count, kept_by, until in
+      select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date
+      from pg_catalog.jsonb_array_elements(v_report) r
+    loop
+      return next;
+    end loop;
+  end loop;
+end
+$$;
+comment on function privacy.erase_due(integer) is
+  'Erases rows an erasure kept back once nothing keeps them (the minimum ended, the hold ended or was released).';
+
+revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasure_foreign_keys(text),
+  privacy.erasure_anonymize_sql(jsonb),
+  privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text),
+  privacy.erasure_anonymize(jsonb, text, text, bigint, text), privacy.erase_subject_rows(text, text, bigint),
+  privacy.erase_subject(text, text, text), privacy.erase_due(integer)
+  from public;
+grant execute on function privacy.erase_subject(text, text, text) to privacy_admin;
+grant execute on function privacy.erase_due(integer) to privacy_admin, privacy_sweeper;

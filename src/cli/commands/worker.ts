@@ -1,0 +1,48 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { startSweepWorker } from '../../worker/sweep-worker.ts';
+import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
+
+/** `integritet worker`: the long-running pg-boss worker that runs the scheduled sweeps. */
+export function workerCommand(): Command {
+  return withDatabaseUrl(new Command('worker'))
+    .description('run scheduled retention sweeps (pg-boss): one job per policy, until SIGTERM or SIGINT')
+    .option('--schema <schema>', "pg-boss's schema (the worker's login must own it)", 'integritet_boss')
+    .option('--concurrency <jobs>', 'tables swept at once', count, 2)
+    .option('--time-budget <seconds>', 'seconds per job before a follow-up job continues', count, 300)
+    .option('--batch-size <rows>', 'rows per batch', count, 10_000)
+    .option('--lock-budget <ms>', 'longest a transaction keeps taking quick batches (and holds their row locks)', count, 200)
+    .addHelpText('after', `
+Connect as a login that is a member of privacy_sweeper. Schedules follow each policy's cron
+expression and time zone (privacy.set_retention); changes are picked up within five minutes.
+
+Example:
+  $ DATABASE_URL=postgres://sweeper@db/app integritet worker`)
+    .action(async (options: { schema: string; concurrency: number; timeBudget: number; batchSize: number; lockBudget: number;
+                              databaseUrl?: string }) => {
+      const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+      const worker = await startSweepWorker({
+        databaseUrl: databaseUrl(options), schema: options.schema, concurrency: options.concurrency,
+        timeBudgetSeconds: options.timeBudget, batchSize: options.batchSize, lockBudgetMs: options.lockBudget, log,
+      });
+      log(`worker started: ${worker.tables().length} tables scheduled (${worker.tables().join(', ') || 'none'})`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log(`${signal}: finishing running batches, then stopping`);
+          worker.stop().then(resolve, (error: unknown) => {
+            log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      log('worker stopped');
+    });
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}

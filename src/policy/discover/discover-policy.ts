@@ -1,0 +1,143 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../kysely/call-privacy-function.ts';
+import { readDatabaseSchema, topLevelTables, type DatabaseTable } from '../database-schema.ts';
+import { formatPath } from '../policy-path.ts';
+import type { ColumnPolicy, Policy, TablePolicy } from '../policy-types.ts';
+import { qualified, tableKey } from '../table-names.ts';
+import { kindFromName } from './column-name-patterns.ts';
+import { PERSONAL_KINDS, type PersonalKind } from './personal-kinds.ts';
+import { kindFromValues, looksLikeCoordinates } from './value-patterns.ts';
+
+/** How sure a proposal is: both the name and the values agree, only one of them, or neither. */
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** One column's proposal with the evidence for it. */
+export interface ColumnFinding {
+  table: string;
+  column: string;
+  type: string;
+  kind: PersonalKind;
+  confidence: Confidence;
+  /** Why: what the name matched, what share of sampled values fit which pattern. */
+  evidence: string[];
+  suggestion: ColumnPolicy;
+}
+
+/** What `discover` found: a policy to review, and the findings it was made from. */
+export interface Discovery {
+  policy: Policy;
+  findings: ColumnFinding[];
+  /** Evidence as comments for the policy file, by path. */
+  comments: Map<string, string[]>;
+}
+
+/** Options of {@link discoverPolicy}. */
+export interface DiscoverOptions {
+  /** Values sampled per table (default 200). */
+  sampleSize?: number;
+  /** The column holding the tenant, set as `tenantColumn` on every table that has it. */
+  tenantColumn?: string;
+  /** Only these tables (`table` or `schema.table`); default every user table. */
+  tables?: string[];
+  /** Called before each table is sampled (for progress). */
+  onTable?: (table: string, index: number, count: number) => void;
+}
+
+const TEXT_LIKE = /^(text|character varying|character|varchar|citext|inet|cidr|macaddr|json|jsonb|uuid)/;
+const NUMERIC = /^(double precision|real|numeric|decimal)/;
+
+// A sample from anywhere in the table, without reading all of it: TABLESAMPLE for big tables.
+async function sampleTable(db: Executor, table: DatabaseTable, size: number): Promise<Map<string, string[]>> {
+  const columns = table.columns.map((c) => sql`${sql.ref(c.name)}::text as ${sql.id(`c${table.columns.indexOf(c)}`)}`);
+  const from = sql`${sql.id(table.schema, table.table)}`;
+  const percent = table.estimatedRows > size * 20 ? Math.max(0.01, Math.min(100, (100 * size * 5) / table.estimatedRows)) : undefined;
+  const query = percent === undefined
+    ? sql<Record<string, string | null>>`select ${sql.join(columns)} from ${from} limit ${size}`
+    : sql<Record<string, string | null>>`select ${sql.join(columns)} from ${from} tablesample system (${sql.lit(Number(percent.toFixed(4)))}) limit ${size}`;
+  const { rows } = await query.execute(db);
+  const values = new Map<string, string[]>();
+  table.columns.forEach((column, i) => {
+    values.set(column.name, rows.map((r) => r[`c${i}`]).filter((v): v is string => v !== null && v !== undefined && v !== ''));
+  });
+  return values;
+}
+
+function judge(table: DatabaseTable, column: DatabaseTable['columns'][number], values: string[]): ColumnFinding {
+  const byName = kindFromName(column.name);
+  const evidence: string[] = [];
+  let kind: PersonalKind = 'nothing_personal';
+  let confidence: Confidence = 'low';
+  if (byName) evidence.push(`name suggests ${PERSONAL_KINDS[byName.kind].label}`);
+
+  if (byName?.kind === 'coordinate' && NUMERIC.test(column.type)) {
+    kind = 'coordinate';
+    confidence = looksLikeCoordinates(values) ? 'high' : 'medium';
+    if (confidence === 'high') evidence.push(`${values.length} sampled values are in coordinate range`);
+  } else if (TEXT_LIKE.test(column.type) || column.type === 'inet') {
+    const byValue = kindFromValues(values);
+    if (byValue) {
+      evidence.push(`${byValue.matched} of ${byValue.sampled} sampled values are ${PERSONAL_KINDS[byValue.kind].label}`, ...byValue.notes);
+      kind = byValue.kind;
+      confidence = byName?.kind === byValue.kind ? 'high' : 'medium';
+    } else if (byName) {
+      kind = byName.kind;
+      confidence = 'medium';
+      evidence.push(values.length === 0 ? 'no values to sample' : `no recognisable pattern in ${values.length} sampled values`);
+    } else {
+      evidence.push(values.length === 0 ? 'no values to sample' : `no personal pattern in ${values.length} sampled values`);
+    }
+  } else if (byName) {
+    kind = byName.kind;
+    confidence = 'medium';
+  } else {
+    evidence.push(`${column.type}: no personal name pattern`);
+  }
+  if (column.type === 'inet' || column.type === 'cidr') {
+    kind = 'ip_address';
+    confidence = 'high';
+  }
+  if (kind === 'row_key') confidence = byName ? 'medium' : 'low';
+  const suggestion = PERSONAL_KINDS[kind].suggest({ nullable: !column.notNull, column: column.name.toLowerCase() });
+  return { table: qualified(table), column: column.name, type: column.type, kind, confidence, evidence, suggestion };
+}
+
+/**
+ * Proposes a policy for a database nobody has classified: every column of every user table,
+ * judged from its name and a sample of its values (e-mail addresses, phone numbers,
+ * personnummer and organisation numbers with their check digit, names, addresses, IP addresses,
+ * coordinates, free text …), with the evidence for each proposal. Only reads; the result is a
+ * file for a person to review, never applied by itself.
+ */
+export async function discoverPolicy(db: Executor, options: DiscoverOptions = {}): Promise<Discovery> {
+  const size = options.sampleSize ?? 200;
+  const schema = await readDatabaseSchema(db);
+  const wanted = options.tables?.map((t) => (t.includes('.') ? t : `public.${t}`));
+  const tables = topLevelTables(schema).filter((t) => !wanted || wanted.includes(qualified(t)));
+  const findings: ColumnFinding[] = [];
+  const comments = new Map<string, string[]>();
+  const policyTables: Record<string, TablePolicy> = {};
+  for (const [index, table] of tables.entries()) {
+    options.onTable?.(qualified(table), index, tables.length);
+    const samples = await sampleTable(db, table, size);
+    const columns: Record<string, ColumnPolicy> = {};
+    const tableFindings = table.columns.map((column) => judge(table, column, samples.get(column.name) ?? []));
+    for (const finding of tableFindings) {
+      columns[finding.column] = finding.suggestion;
+      comments.set(formatPath(['tables', tableKey(table), 'columns', finding.column]),
+        [`${finding.kind.replaceAll('_', ' ')} (${finding.confidence}): ${finding.evidence.join('; ')}`]);
+    }
+    findings.push(...tableFindings);
+    const personal = tableFindings.some((f) => f.suggestion.category !== 'not_personal');
+    const hasTenant = personal && options.tenantColumn !== undefined && table.columns.some((c) => c.name === options.tenantColumn);
+    policyTables[tableKey(table)] = {
+      ...(personal ? {} : { protect: false }),
+      ...(hasTenant ? { tenantColumn: options.tenantColumn } : {}),
+      columns,
+    };
+    comments.set(formatPath(['tables', tableKey(table)]), [
+      personal ? `${tableFindings.filter((f) => f.suggestion.category !== 'not_personal').length} personal columns proposed; add purpose, legalBasis and retention`
+        : 'nothing personal found: review before leaving it unprotected',
+    ]);
+  }
+  return { policy: { tables: policyTables }, findings, comments };
+}

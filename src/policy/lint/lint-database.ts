@@ -1,0 +1,132 @@
+import type { CatalogSnapshot } from '../../kysely/api/read-catalog.ts';
+import { readCatalog } from '../../kysely/api/read-catalog.ts';
+import type { Executor } from '../../kysely/call-privacy-function.ts';
+import { readDatabaseSchema, topLevelTables, type DatabaseSchema } from '../database-schema.ts';
+import { kindFromName } from '../discover/column-name-patterns.ts';
+import { PolicyError } from '../policy-error.ts';
+import type { Policy } from '../policy-types.ts';
+import { planWithin } from '../plan-policy.ts';
+import { qualified } from '../table-names.ts';
+
+/** What a lint rule checks. */
+export type LintRule =
+  | 'unclassified-column' | 'unprotected-personal-table' | 'no-retention' | 'stale-declaration'
+  | 'policy-drift' | 'policy-invalid';
+
+/** One finding of `lint`. */
+export interface LintFinding {
+  rule: LintRule;
+  severity: 'error' | 'warning';
+  /** The database object: `public.vehicle.notes`. */
+  object: string;
+  message: string;
+  /** The path in the policy file, for findings about it. */
+  path?: string;
+}
+
+/** Everything `lint` found. */
+export interface LintResult {
+  findings: LintFinding[];
+  summary: { errors: number; warnings: number };
+}
+
+const NOT_PERSONAL_KINDS = new Set(['row_key', 'nothing_personal']);
+
+/** The findings about the database alone (see {@link lintDatabase}). */
+export function lintCatalog(schema: DatabaseSchema, catalog: CatalogSnapshot): LintFinding[] {
+  const findings: LintFinding[] = [];
+  const personalCategory = new Map(catalog.categories.map((c) => [c.name, c.personal]));
+  const protectedTables = new Set(catalog.protectedTables.map(qualified));
+  const withRetention = new Set(catalog.retentionPolicies.map(qualified));
+  const rules = new Map(catalog.columnRules.map((r) => [`${qualified(r)}.${r.column}`, r]));
+
+  for (const table of topLevelTables(schema)) {
+    const name = qualified(table);
+    const isProtected = protectedTables.has(name);
+    const personal: string[] = [];
+    for (const column of table.columns) {
+      const rule = rules.get(`${name}.${column.name}`);
+      if (rule) {
+        if (personalCategory.get(rule.category) ?? true) personal.push(`${column.name} (${rule.category})`);
+        continue;
+      }
+      if (isProtected) {
+        findings.push({
+          rule: 'unclassified-column', severity: 'error', object: `${name}.${column.name}`,
+          message: 'not classified: treated as personal, so restricted roles cannot read it',
+        });
+        personal.push(`${column.name} (unclassified)`);
+        continue;
+      }
+      const byName = kindFromName(column.name);
+      if (byName && !NOT_PERSONAL_KINDS.has(byName.kind)) personal.push(`${column.name} (name looks like ${byName.kind.replaceAll('_', ' ')})`);
+    }
+    if (!isProtected && personal.length > 0) {
+      findings.push({
+        rule: 'unprotected-personal-table', severity: 'error', object: name,
+        message: `not protected, but has personal columns: ${personal.join(', ')}`,
+      });
+    }
+    if (personal.length > 0 && !withRetention.has(name)) {
+      findings.push({
+        rule: 'no-retention', severity: 'warning', object: name,
+        message: 'has personal columns and no retention policy: nothing is ever anonymized or deleted',
+      });
+    }
+  }
+
+  const exists = (t: { schema: string; table: string }) => schema.has(qualified(t));
+  for (const p of catalog.protectedTables) {
+    if (!exists(p)) findings.push({ rule: 'stale-declaration', severity: 'warning', object: qualified(p), message: 'protected in the catalog but the table no longer exists' });
+  }
+  for (const r of catalog.retentionPolicies) {
+    if (!exists(r)) findings.push({ rule: 'stale-declaration', severity: 'warning', object: qualified(r), message: 'has a retention policy but the table no longer exists' });
+  }
+  for (const r of catalog.columnRules) {
+    const table = schema.get(qualified(r));
+    if (!table?.columns.some((c) => c.name === r.column)) {
+      findings.push({ rule: 'stale-declaration', severity: 'warning', object: `${qualified(r)}.${r.column}`, message: 'classified in the catalog but the column no longer exists' });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Checks a database for CI: unclassified columns of protected tables, unprotected tables with
+ * personal columns (classified, or with names that look personal), personal tables without
+ * retention, declarations of things that no longer exist and, given a policy, every difference
+ * between it and the catalog (or why it cannot be applied). Only reads.
+ */
+export async function lintDatabase(db: Executor, options: { policy?: Policy } = {}): Promise<LintResult> {
+  const run = async (trx: Executor): Promise<LintFinding[]> => {
+    const catalog = await readCatalog(trx);
+    const schema = await readDatabaseSchema(trx);
+    const findings = lintCatalog(schema, catalog);
+    if (!options.policy) return findings;
+    try {
+      const { plan } = await planWithin(trx, options.policy);
+      for (const change of plan.changes) {
+        findings.push({
+          rule: 'policy-drift', severity: 'error', object: change.object, path: change.path,
+          message: change.action === 'add' ? `declared in the policy, not in the database (${change.kind})`
+            : change.action === 'remove' ? `declared in the database, not in the policy (${change.kind})`
+              : `differs from the policy: ${change.changed.join(', ')} (${change.kind})`,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      for (const issue of error.issues) {
+        findings.push({ rule: 'policy-invalid', severity: 'error', object: '(policy)', path: issue.path, message: issue.message });
+      }
+    }
+    return findings;
+  };
+  const findings = db.isTransaction ? await run(db) : await db.transaction().setAccessMode('read only').execute(run);
+  return {
+    findings,
+    summary: {
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { toPrivacyError } from '../errors/privacy-error.ts';
+import { sweepStep } from './sweep-step.ts';
+import { addSweepLines, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
+
+/** Where a sweep connects: a connection string, a `pg` client configuration, or a pool to borrow from. */
+export type SweepConnection = string | pg.ClientConfig | pg.Pool;
+
+/** Where a sweep is, after each batch. */
+export interface SweepProgress {
+  table: string;
+  /** 1-based position of the table among those being swept. */
+  tableNumber: number;
+  tableCount: number;
+  batchesDone: number;
+  batchesTotal: number;
+  /** Rows anonymized or deleted in this table so far (this run of runSweep). */
+  rows: number;
+}
+
+/** Options of {@link runSweep}. */
+export interface RunSweepOptions {
+  /** `table` or `schema.table`; every table with a retention policy when left out. */
+  table?: string;
+  /** Count what a sweep would do, per table, action and reason, and change nothing. */
+  dryRun?: boolean;
+  /** Rows per batch (default 10 000). */
+  batchSize?: number;
+  /** How long one transaction may keep taking quick batches, holding their row locks (default 200 ms). */
+  lockBudgetMs?: number;
+  /** Stop once this much time has passed (the batch in flight finishes); the summary says `complete: false`. */
+  timeBudgetMs?: number;
+  /** Stops like the time budget does, e.g. on SIGTERM. */
+  signal?: AbortSignal;
+  /** Called after every batch. */
+  onProgress?: (progress: SweepProgress) => void;
+  /** Pause while other workers hold a run's last batches (default 250 ms). */
+  busyWaitMs?: number;
+}
+
+/**
+ * Sweeps now: calls `privacy.sweep()` batch by batch, each call its own transaction, table after
+ * table, until every run is done, the time budget is spent or the signal aborts. Safe to run
+ * while other workers sweep the same tables (they share the batches) and to kill at any moment
+ * (the next call resumes the run). Returns counts per table; throws the toolkit's errors.
+ */
+export async function runSweep(connection: SweepConnection, options: RunSweepOptions = {}): Promise<SweepSummary> {
+  const started = Date.now();
+  const { client, release } = await connect(connection);
+  try {
+    if (options.dryRun) {
+      const lines = await sweepStep(client, { table: options.table, dryRun: true });
+      const byTable = new Map<string, TableSweepSummary>();
+      for (const line of lines) {
+        const summary = addSweepLines(byTable.get(line.table), [line]);
+        if (summary) byTable.set(line.table, summary);
+      }
+      return { dryRun: true, complete: true, failed: false, elapsedMs: Date.now() - started, tables: [...byTable.values()] };
+    }
+
+    const tables = options.table ? [options.table] : await tablesWithPolicies(client);
+    const notBefore = await databaseNow(client);
+    const deadline = options.timeBudgetMs === undefined ? Infinity : started + options.timeBudgetMs;
+    const summaries: TableSweepSummary[] = [];
+    let complete = true;
+    for (const [index, table] of tables.entries()) {
+      let summary: TableSweepSummary | undefined;
+      for (;;) {
+        if (options.signal?.aborted || Date.now() >= deadline) {
+          complete = false;
+          break;
+        }
+        const lines = await sweepStep(client, { table, batchSize: options.batchSize, lockBudgetMs: options.lockBudgetMs, notBefore });
+        summary = addSweepLines(summary, lines);
+        if (!summary) break;
+        options.onProgress?.({
+          table: summary.table, tableNumber: index + 1, tableCount: tables.length,
+          batchesDone: summary.batchesDone, batchesTotal: summary.batchesTotal, rows: summary.rows,
+        });
+        if (summary.state === 'done' || summary.state === 'failed') break;
+        if (summary.state === 'busy') await sleep(options.busyWaitMs ?? 250);
+      }
+      if (summary) summaries.push(summary);
+      if (!complete) break;
+    }
+    return {
+      dryRun: false, complete, failed: summaries.some((s) => s.state === 'failed'),
+      elapsedMs: Date.now() - started, tables: summaries,
+    };
+  } finally {
+    await release();
+  }
+}
+
+async function tablesWithPolicies(client: pg.ClientBase): Promise<string[]> {
+  try {
+    const { rows } = await client.query<{ table_name: string }>('select table_name from privacy.sweep_schedules()');
+    return rows.map((r) => r.table_name);
+  } catch (error) {
+    throw toPrivacyError(error);
+  }
+}
+
+async function databaseNow(client: pg.ClientBase): Promise<Date> {
+  const { rows } = await client.query<{ now: Date }>('select pg_catalog.clock_timestamp() as now');
+  return rows[0]!.now;
+}
+
+async function connect(connection: SweepConnection): Promise<{ client: pg.ClientBase; release: () => Promise<void> }> {
+  if (connection instanceof pg.Pool) {
+    const client = await connection.connect();
+    return { client, release: async () => client.release() };
+  }
+  const client = new pg.Client(typeof connection === 'string' ? { connectionString: connection } : connection);
+  client.on('error', () => {}); // a connection the server ends surfaces as the failing query's error
+  await client.connect();
+  return { client, release: () => client.end() };
+}

@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCatalog, type CatalogSnapshot } from '../../src/kysely/api/read-catalog.ts';
+import {
+  STRATEGY_PARAMS, camelCase, fromSqlParams, isKnownStrategy, snakeCase, toSqlParams, type StrategyName,
+} from '../../src/kysely/strategy-params.ts';
+import { useTestDatabase } from '../support/test-database.ts';
+import { kyselyFor } from '../policy/policy-fixtures.ts';
+
+const db = useTestDatabase('base');
+
+describe('the typed strategy parameters mirror the SQL registry (sql/031-strategies.sql)', () => {
+  let strategies: CatalogSnapshot['strategies'];
+  beforeAll(async () => {
+    strategies = (await readCatalog(kyselyFor(db.url))).strategies;
+  });
+
+  it('every mask or anonymization strategy in SQL has typed parameters here', () => {
+    const inSql = strategies.filter((s) => s.usableFor !== 'write').map((s) => s.name).sort();
+    expect(inSql).toEqual(Object.keys(STRATEGY_PARAMS).sort());
+  });
+
+  it.each(Object.keys(STRATEGY_PARAMS) as StrategyName[])('%s: same parameters, required ones, choices and bounds', (name) => {
+    const spec = strategies.find((s) => s.name === name)!.paramSpec;
+    const schema = STRATEGY_PARAMS[name];
+    expect(Object.keys(schema.shape).map(snakeCase).sort()).toEqual(Object.keys(spec).sort());
+    const required = Object.entries(spec).filter(([, rule]) => rule.required).map(([key]) => camelCase(key));
+    // A value every parameter accepts, to test one parameter at a time.
+    const base: Record<string, unknown> = {};
+    for (const [key, rule] of Object.entries(spec)) {
+      if (rule.required) base[camelCase(key)] = rule.enum?.[0];
+    }
+    const accepts = (key: string, value: unknown) => schema.safeParse({ ...base, [key]: value }).success;
+    for (const key of Object.keys(schema.shape)) {
+      const without = { ...base };
+      delete without[key];
+      expect(schema.safeParse(without).success, `${name}.${key} required`).toBe(!required.includes(key));
+    }
+    for (const [sqlKey, rule] of Object.entries(spec)) {
+      const key = camelCase(sqlKey);
+      for (const choice of rule.enum ?? []) expect(accepts(key, choice), `${name}.${key} = ${String(choice)}`).toBe(true);
+      if (rule.enum) expect(accepts(key, 'no such choice')).toBe(false);
+      if (rule.minimum !== undefined) {
+        expect(accepts(key, rule.minimum)).toBe(true);
+        expect(accepts(key, rule.minimum - 1)).toBe(false);
+      }
+      if (rule.maximum !== undefined) {
+        expect(accepts(key, rule.maximum)).toBe(true);
+        expect(accepts(key, rule.maximum + 1)).toBe(false);
+      }
+      if (rule.type === 'integer') expect(accepts(key, (rule.minimum ?? 0) + 0.5)).toBe(false);
+      if (rule.type === 'boolean') expect(accepts(key, 'true')).toBe(false);
+      if (rule.type === 'number' || rule.type === 'integer') expect(accepts(key, '1')).toBe(false);
+      if (rule.type === 'string' && !rule.enum) expect(accepts(key, 1)).toBe(false);
+    }
+  });
+});
+
+describe('parameter names: camelCase in TypeScript, snake_case in SQL', () => {
+  it('converts both ways, keys only', () => {
+    expect(toSqlParams({ keepFirst: 1, referenceLatitude: 59.3, unit: 'quarter_hour' }))
+      .toEqual({ keep_first: 1, reference_latitude: 59.3, unit: 'quarter_hour' });
+    expect(fromSqlParams({ keep_first: 1, time_zone: 'Europe/Stockholm' })).toEqual({ keepFirst: 1, timeZone: 'Europe/Stockholm' });
+    expect(toSqlParams(toSqlParams({ keepLast: 2 }))).toEqual({ keep_last: 2 });
+    expect(isKnownStrategy('partial')).toBe(true);
+    expect(isKnownStrategy('toString')).toBe(false);
+  });
+});
