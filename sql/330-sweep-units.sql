@@ -109,6 +109,16 @@ begin
       null;
     end;
   end if;
+  -- Two workers starting the same table at once: the second leaves it to the first rather than
+  -- waiting on its uncommitted run (which would end in lock_timeout).
+  if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('integritet.sweep_start'),
+                                              pg_catalog.hashtext(plan->>'object')) then
+    return null;
+  end if;
+  if exists (select from privacy.sweep_run x
+             where x.schema_name = plan->>'schema' and x.table_name = plan->>'table' and x.phase not in ('done', 'failed')) then
+    return null;
+  end if;
   v_cutoff := ((v_as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
   select s.done_below into v_below from privacy.sweep_state s
   where s.schema_name = plan->>'schema' and s.table_name = plan->>'table';

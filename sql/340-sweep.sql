@@ -6,9 +6,17 @@
 --
 -- privacy.sweep() does at most max_batches units of work per table in the caller's transaction
 -- and returns what it did; callers (the worker, `integritet sweep`, sweep_all) call it again in
--- new transactions until run_state is 'done', so that no batch's row locks outlive its batch.
--- Several callers at once share a run's batches. A call never changes a row that a statutory
--- minimum or a hold in force keeps, and writes counts, never values, to the ledger.
+-- new transactions until run_state is 'done', so that no batch's row locks outlive its call. A
+-- unit that finds its first batch quick takes the next ones too (consecutive ones as a single
+-- statement) while the time spent stays within lock_budget (default 200 ms): row locks are held
+-- for about that long at most (or one batch, if a batch alone takes longer), and cheap deletes
+-- do not pay a statement and a commit for every 10 000 rows. Several callers at once share a
+-- run's batches. A call never changes a row that a statutory minimum or a hold in force keeps,
+-- and writes counts, never values, to the ledger (one entry per table and run).
+--
+-- Measured (bench/sweep.ts, PostgreSQL 15, 2 cores, shared machine): 1M expired rows of 2M,
+-- anonymize 0.85x the throughput of one hand-written UPDATE (longest lock 225 ms), delete 0.85x
+-- of one DELETE (278 ms); 10k expired rows in a 10M-row table took 1.14x the time of 1M.
 
 -- Earlier shapes of these functions, so that an upgraded database has one of each.
 drop function if exists privacy.sweep(text, boolean, integer, integer, timestamptz);
@@ -163,7 +171,12 @@ begin
   end if;
 
   -- phase 'pending'
-  v_n := privacy.sweep_pending_batch(r.id, plan);
+  begin
+    v_n := privacy.sweep_pending_batch(r.id, plan);
+  exception when lock_not_available or deadlock_detected or serialization_failure then
+    -- An application transaction holds one of these rows (or writes the queue): later.
+    return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
+  end;
   if v_n > 0 then
     select * into b from privacy.sweep_batch x where x.run_id = r.id and x.kind = 'pending' order by x.id desc limit 1;
     return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', r.phase, 'acted', b.acted, 'kept', b.blocked);
