@@ -185,6 +185,6 @@ describe('the erasure worker (pg-boss)', () => {
       (await count(`select count(*) from privacy.subject_request where kind = 'erasure' and status = 'done' and subject_id in ('5', '9')`)) === 2);
     expect(await count(`select count(*) from public.member where id in (5, 9)`)).toBe(0);
     expect(await count(`select count(*) from public.note`)).toBe(0);
-    expect(id).toBeTruthy();
+    expect(await count(`select count(*) from privacy.subject_request where id = $1 and status = 'done'`, [id])).toBe(1);
   });
 });
