@@ -53,6 +53,7 @@ export {
   receiveSubjectRequest, processSubjectRequest, extendSubjectRequest, closeSubjectRequest, listSubjectRequests,
   type ReceiveSubjectRequestInput, type ExtendSubjectRequestInput, type CloseSubjectRequestInput, type ListSubjectRequestsInput,
 } from './kysely/api/subject-requests.ts';
+export { readDatabaseStatus, type DatabaseStatus, type RetentionStatus } from './status/database-status.ts';
 export {
   readSubjectGraph, linkSubjectThrough, unlinkSubjectThrough, type SubjectGraphLine, type SubjectPathInput,
 } from './subjects/subject-graph.ts';

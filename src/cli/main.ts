@@ -10,6 +10,7 @@ import { planCommand } from './commands/plan.ts';
 import { pullCommand } from './commands/pull.ts';
 import { reportCommand } from './commands/report.ts';
 import { sqlCommand } from './commands/sql.ts';
+import { statusCommand } from './commands/status.ts';
 import { subjectCommand } from './commands/subject.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { syncCommand } from './commands/sync.ts';
@@ -28,6 +29,7 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(sqlCommand())
   .addCommand(syncCommand())
   .addCommand(verifyCommand())
+  .addCommand(statusCommand())
   .addCommand(sweepCommand())
   .addCommand(workerCommand())
   .addCommand(demoCommand())
