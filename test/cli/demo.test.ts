@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import '../support/provided-context.ts';
 
+// The sources rather than bin/integritet.js, which prefers a compiled dist/ when there is one:
+// a stale build would run an older demo than the one under test.
 function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/integritet.js', 'demo', '--scale', '0.05'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'demo', '--scale', '0.05'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -11,8 +14,55 @@ function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output:
   });
 }
 
+/** The rows of the text table printed right after the line starting with `title`, as cells. */
+function tableAfter(output: string, title: string): string[][] {
+  const start = output.indexOf(`\n${title}`);
+  expect(start, `no "${title}" in:\n${output}`).toBeGreaterThan(-1);
+  const lines = output.slice(start + 1).split('\n').slice(1);
+  const end = lines.findIndex((line, i) => i > 1 && !/^\S+\s{2,}\S/.test(line));
+  // Cells are at least two spaces apart; the header and the dashes under it are left out.
+  return lines.slice(2, end).map((line) => line.trim().split(/\s{2,}/));
+}
+
+/**
+ * The erasure step: the customer's invoices kept by the bookkeeping minimum are restricted (no
+ * longer read by the application, still by the owner), its other rows are erased, and the report
+ * is in the ledger.
+ */
+function expectCustomerErasedWithBookkeepingKept(output: string): void {
+  expect(output).toContain('A customer erased, its bookkeeping records kept restricted');
+  const customer = /customer (\d+) \(\w+, [^)]*\) asks to be erased/.exec(output)?.[1];
+  expect(customer, output).toBeDefined();
+
+  const report = tableAfter(output, `select * from privacy.erase_subject('customer', '${customer}'`);
+  const lines = (table: string, outcome: string) => report.filter(([t, o]) => t === table && o === outcome);
+  expect(lines('public.invoice', 'restricted').map(([, , , keptBy]) => keptBy)).toEqual(['minimum:bookkeeping']);
+  expect(lines('public.invoice', 'restricted')[0]![4]).toMatch(/^\d{4}-12-31( to \d{4}-12-31)?$/);
+  for (const table of ['public.contact_person', 'public.admin_user', 'public.vehicle', 'public.device']) {
+    const outcomes = report.filter(([t]) => t === table).map(([, outcome]) => outcome);
+    expect(outcomes.length, `${table} in the report`).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o !== 'deleted' && o !== 'anonymized'), `${table} erased`).toEqual([]);
+  }
+  for (const [table, outcome, , keptBy] of report) {
+    if (outcome === 'restricted') expect(keptBy, `${table}: the reason it is kept`).toMatch(/^(minimum|hold|referenced):\S+/);
+  }
+
+  const read = new Map(tableAfter(output, `rows of customer ${customer},`).map(([table, ...counts]) => [table, counts.map(Number)]));
+  const [appBefore, appAfter, ownerAfter] = read.get('invoice') ?? [];
+  expect(appBefore, 'invoices the application read before').toBeGreaterThan(0);
+  expect(appAfter, 'invoices the application reads after').toBe(0);
+  expect(ownerAfter, 'invoices the owner still reads').toBe(Number(lines('public.invoice', 'restricted')[0]![2]));
+  expect([...read].filter(([, [, after]]) => after !== 0), 'rows the application still reads').toEqual([]);
+  expect(read.get('contact_person')?.[2], 'contact persons left after their deletion').toBe(0);
+  expect(output).toMatch(/the owner still reads the restricted invoices raw, e\.g\. \S+: billing_name "[^"*]+"/);
+
+  const entry = /report written to privacy\.ledger, entry (\d+)/.exec(output)?.[1];
+  expect(entry, output).toBeDefined();
+  expect(output).toContain(`select detail from privacy.ledger where id = ${entry};`);
+}
+
 describe('npx integritet demo', () => {
-  it('runs with no DATABASE_URL and no Docker: embedded PostgreSQL, masked rows, the tenant boundary, a sweep, the report', async () => {
+  it('runs with no DATABASE_URL and no Docker: embedded PostgreSQL, masked rows, the tenant boundary, a sweep, an erasure, the report', async () => {
     const { DATABASE_URL: _unused, ...env } = process.env;
     const { code, output } = await runDemo({ ...env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(code, output).toBe(0);
@@ -22,7 +72,16 @@ describe('npx integritet demo', () => {
     expect(output).toMatch(/\(none set\)\s+0\s+0\s+0/);                // no tenant, no rows
     expect(output).toContain('permission denied for table position');
     expect(output).toMatch(/public\.invoice\s+\w+\s+[\d,]+\s+minimum:bookkeeping/);
+    expectCustomerErasedWithBookkeepingKept(output);
     expect(output).toMatch(/written to \S+\.html/);
     expect(output).toMatch(/Done in \d+\.\d s\./);
+  }, 120_000);
+
+  it("erases a customer but keeps its bookkeeping records restricted on the suite's server (DATABASE_URL)", async () => {
+    const server = inject('integritetServer');
+    const { code, output } = await runDemo({ ...process.env, DATABASE_URL: server.url });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`PostgreSQL: ${server.serverVersion} (env)`);
+    expectCustomerErasedWithBookkeepingKept(output);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { migrateUp } from '../../migrate/migrator.ts';
 import {
   createApplicationLogin, loadAndProtect, showRawAndMasked, showTenantBoundary, sweepWithProgress, writeReport,
 } from '../demo/demo-steps.ts';
+import { eraseCustomer } from '../demo/erase-customer.ts';
 
 async function onServer(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -20,7 +21,8 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
 /**
  * `integritet demo`: the product on generated data, in a fresh database (embedded PostgreSQL
  * unless DATABASE_URL names a server): install, protect, read raw and masked, the tenant
- * boundary, a retention sweep, and the record of processing.
+ * boundary, a retention sweep, a customer erased with its bookkeeping records kept restricted,
+ * and the record of processing.
  */
 export function demoCommand(): Command {
   return new Command('demo')
@@ -63,14 +65,15 @@ export function demoCommand(): Command {
           await showRawAndMasked(context, app, '1');
           heading(4, 'The tenant boundary');
           await showTenantBoundary(context, app);
+          heading(5, 'A retention sweep');
+          await sweepWithProgress(context);
+          heading(6, 'A customer erased, its bookkeeping records kept restricted (GDPR Art. 17, 18)');
+          await eraseCustomer(context, app);
         } finally {
           await app.end();
         }
 
-        heading(5, 'A retention sweep');
-        await sweepWithProgress(context);
-
-        heading(6, 'The record of processing (GDPR Art. 30)');
+        heading(7, 'The record of processing (GDPR Art. 30)');
         print(`written to ${await writeReport(context)}`);
         print(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
         if (options.keep) {
