@@ -41,7 +41,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
 }
 
 /** A login role for the duration of a benchmark, dropped by the returned function. */
-export async function benchLoginRole(db: BenchDatabase, memberOf: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function benchLoginRole(db: BenchDatabase, memberOf: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const role = `bench_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   await db.client.query(`create role ${role} login password '${password}' in role ${memberOf}`);
@@ -51,6 +51,7 @@ export async function benchLoginRole(db: BenchDatabase, memberOf: string): Promi
   url.username = role;
   url.password = password;
   return {
+    name: role,
     url: url.toString(),
     async drop() {
       await db.client.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = '${role}'`);

@@ -1,7 +1,7 @@
 // Benchmark: data subjects' rights on the reference tracking schema at scale.
-//   export   privacy.export_subject() of one customer with about 1k rows in all its tables;
+//   export   privacy.export_subject() of one subject with 1k rows in all its tables;
 //            target p95 <= 50 ms
-//   erasure  privacy.erase_subject() of one such customer (each run another customer,
+//   erasure  privacy.erase_subject() of one such subject (each run another subject,
 //            committed); target p95 <= 100 ms
 // in a database of 10M position rows (examples/tracking/seed.ts at scale 100, ~5000 customers),
 // with the reference policy applied (every table protected, linked and under its retention).
@@ -64,14 +64,20 @@ try {
       .slice(0, SUBJECTS);
   const sizes = customers.map((c) => c.total).sort((a, b) => a - b);
   const nearTarget = closest(customers, TARGET_ROWS);
+  // Each group is named by the rows its subjects really have: the seed's customers are small
+  // (about 250 rows) or large (about 2,900), none has 1k. The targets (set for a subject of 1k
+  // rows) are checked on the groups whose subjects have at least that many rows.
+  const medianRows = (subjects: { total: number }[]) => percentile(subjects.map((s) => s.total).sort((a, b) => a - b), 0.5);
+  const group = (type: string, why: string, subjects: { id: string; total: number }[]) =>
+    ({ type, subjects, label: `${type} of ${medianRows(subjects)} rows (${why})`, checked: medianRows(subjects) >= TARGET_ROWS });
   const groups = [
-    { type: 'customer', label: `customer of ~${TARGET_ROWS} rows`, subjects: nearTarget },
-    { type: 'device', label: `device of ~${TARGET_ROWS} rows`, subjects: closest(devices, TARGET_ROWS) },
-    { type: 'customer', label: 'customer of median size', subjects: closest(customers, percentile(sizes, 0.5), new Set(nearTarget.map((s) => s.id))) },
+    group('customer', `closest to ${TARGET_ROWS}`, nearTarget),
+    group('device', `closest to ${TARGET_ROWS}`, closest(devices, TARGET_ROWS)),
+    group('customer', 'median size', closest(customers, percentile(sizes, 0.5), new Set(nearTarget.map((s) => s.id)))),
   ];
   for (const g of groups) {
     const totals = g.subjects.map((s) => s.total).sort((a, b) => a - b);
-    log(`${g.label}: ${g.subjects.length} subjects of ${totals[0]}–${totals.at(-1)} rows (median ${percentile(totals, 0.5)})`);
+    log(`${g.label}: ${g.subjects.length} subjects of ${totals[0]}–${totals.at(-1)} rows`);
   }
 
   const role = `bench_${randomBytes(4).toString('hex')}`;
@@ -119,13 +125,13 @@ try {
       eraseMs.sort((a, b) => a - b);
       const totals = g.subjects.map((s) => s.total).sort((a, b) => a - b);
       const note = `${g.subjects.length} subjects, ${percentile(totals, 0.5)} rows each (median), ${seeded.rows.position!.toLocaleString('en')} positions`;
-      const near = g.label !== 'customer of median size';
+      const checked = g.checked;
       figures.push(
         { metric: `export one ${g.label}, p50`, value: round(percentile(exportMs, 0.5)), unit: 'ms', note },
-        { metric: `export one ${g.label}, p95`, value: round(percentile(exportMs, 0.95)), unit: 'ms', ...(near ? { target: '<= 50' } : {}), note },
+        { metric: `export one ${g.label}, p95`, value: round(percentile(exportMs, 0.95)), unit: 'ms', ...(checked ? { target: '<= 50' } : {}), note },
         { metric: `export size, ${g.label}`, value: Math.round(exportBytes / g.subjects.length / 1024), unit: 'KiB' },
         { metric: `erase one ${g.label}, p50`, value: round(percentile(eraseMs, 0.5)), unit: 'ms', note },
-        { metric: `erase one ${g.label}, p95`, value: round(percentile(eraseMs, 0.95)), unit: 'ms', ...(near ? { target: '<= 100' } : {}), note },
+        { metric: `erase one ${g.label}, p95`, value: round(percentile(eraseMs, 0.95)), unit: 'ms', ...(checked ? { target: '<= 100' } : {}), note },
         { metric: `erase the same ${g.label} again (nothing left to do)`, value: round(againMs), unit: 'ms' },
         { metric: `rows erased, ${g.label}`, value: (outcomes.deleted ?? 0) + (outcomes.anonymized ?? 0), unit: 'rows',
           note: `${outcomes.deleted ?? 0} deleted, ${outcomes.anonymized ?? 0} anonymized, ${outcomes.restricted ?? 0} restricted (bookkeeping)` },
