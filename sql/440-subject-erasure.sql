@@ -16,11 +16,23 @@
 --   delete      tables without a policy, delete policies, those that could not be anonymized,
 --               and every table referencing rows that are deleted, children before parents; a row
 --               something else still references is anonymized when the table can be, else
---               restricted with the reason `referenced:<table>`
+--               anonymized as far as the table's constraints allow and restricted with the reason
+--               `referenced:<table>` (privacy.erasure_anonymize_partly): what stays as stored is
+--               the key, foreign keys, the columns linking it to its subjects, and the columns
+--               whose anonymized value a constraint refuses or that have no usable strategy (a
+--               checked organisation number keeps the row's number, not its e-mail address).
+--               A table refusing anonymization in the parents-first pass only goes to the delete
+--               path there: the rows that cannot be deleted are the ones anonymized in part here.
+-- The report has one line per table, outcome and reason. A row anonymized in part is counted on
+-- two lines, `anonymized` (it had columns anonymized) and `restricted` with `referenced:<table>`
+-- (it is kept, what could not be anonymized included, until nothing references it); a row
+-- anonymized whole is on the `anonymized` line only.
 -- Nothing relies on ON DELETE CASCADE: a row another row references is never deleted.
 -- Anonymized rows are recorded (privacy.erased_row) and restricted rows carry their reason, so
--- a second call finds nothing left to do. privacy.erase_due() erases kept rows once nothing keeps
--- them (run by the erasure worker; see the hook described there).
+-- a second call finds nothing left to do; a row anonymized in part is marked done by its
+-- `referenced:` restriction (it is anonymized in part once, not given new values each time).
+-- privacy.erase_due() erases kept rows once nothing keeps them (run by the erasure worker; see
+-- the hook described there); a row kept only as referenced goes when the rows referencing it do.
 -- The erasure's own writes pass the retention guards (privacy.sweeping, as sweeps do): its kept
 -- predicate covers everything the guards check, and holds through path links besides.
 
@@ -147,17 +159,17 @@ $$;
 comment on function privacy.erasure_foreign_keys(text) is
   'The foreign keys into and out of each of a subject type''s tables, as erasure needs them (internal).';
 
--- Why invoker: as erasure_plan. The SET list that anonymizes a row of the table in place, with
--- the strategies a retention sweep would use (privacy.anonymize_columns); `problem` instead when a
--- column cannot be anonymized.
-create or replace function privacy.erasure_anonymize_sql(plan jsonb, out set_sql text, out problem text)
+-- Why invoker: as erasure_plan. How each column of the table is anonymized, as
+-- privacy.anonymize_columns says for its retention policy's plan (no policy: one keeping the key
+-- only), in column order: [{name, expression, problem}]. erase_subject_rows keeps it in the
+-- table's plan (`columns`) once worked out, for erasure_anonymize_sql and erasure_anonymize_partly.
+create or replace function privacy.erasure_anonymize_columns(plan jsonb)
+returns jsonb
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_plan jsonb := plan->'retention';
-  v_bad  record;
-  v_key  text;
 begin
   if (v_plan is null or v_plan = 'null'::jsonb) and (plan->>'has_policy')::boolean then
     v_plan := privacy.retention_plan((plan->>'schema')::name, (plan->>'table')::name);
@@ -170,13 +182,33 @@ begin
                                             'key', coalesce(v_plan, '[]'), 'anchor', null, 'minimum', null,
                                             'filter_columns', '[]'::jsonb);
   end if;
-  select a.column_name, a.problem into v_bad from privacy.anonymize_columns(v_plan) a where a.problem is not null limit 1;
-  if v_bad.column_name is not null then
-    problem := pg_catalog.format('%I: %s', v_bad.column_name, v_bad.problem);
+  return (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'name', a.column_name, 'expression', a.expression, 'problem', a.problem)), '[]')
+          from privacy.anonymize_columns(v_plan) a);
+end
+$$;
+comment on function privacy.erasure_anonymize_columns(jsonb) is
+  'How an erasure anonymizes each column of a table, or why it cannot (internal).';
+
+-- Why invoker: as erasure_plan. The SET list that anonymizes a row of the table in place, with
+-- the strategies a retention sweep would use (privacy.anonymize_columns); `problem` instead when a
+-- column cannot be anonymized.
+create or replace function privacy.erasure_anonymize_sql(plan jsonb, out set_sql text, out problem text)
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_columns jsonb := coalesce(plan->'columns', privacy.erasure_anonymize_columns(plan));
+  v_key     text;
+begin
+  select pg_catalog.format('%I: %s', c->>'name', c->>'problem') into problem
+  from pg_catalog.jsonb_array_elements(v_columns) with ordinality as x(c, o)
+  where c->>'problem' is not null order by x.o limit 1;
+  if problem is not null then
     return;
   end if;
-  select pg_catalog.string_agg(pg_catalog.format('%I = %s', a.column_name, a.expression), ', ')
-  into set_sql from privacy.anonymize_columns(v_plan) a;
+  select pg_catalog.string_agg(pg_catalog.format('%I = %s', c->>'name', c->>'expression'), ', ' order by x.o)
+  into set_sql from pg_catalog.jsonb_array_elements(v_columns) with ordinality as x(c, o);
   if set_sql is null then
     -- Nothing personal to anonymize: the rows count as anonymized as they are.
     select pg_catalog.format('%1$I = t.%1$I', k.column_name) into v_key
@@ -256,6 +288,105 @@ end
 $$;
 comment on function privacy.erasure_anonymize(jsonb, text, text, bigint, text) is
   'Anonymizes a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
+
+-- Why invoker: called by erasure_anonymize_partly. Runs `update <table> as t set <set_sql> where
+-- <rows>` (over t, $1: the subject id) in a subtransaction; the row count, or NULL when a
+-- constraint refused the values (nothing changed then).
+create or replace function privacy.erasure_update(plan jsonb, set_sql text, rows_sql text, subject_id text)
+returns bigint
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_n bigint;
+begin
+  execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+    'with a as (update %1$s as t set %2$s where %3$s returning 1) select pg_catalog.count(*) from a',
+    plan->>'object', set_sql, rows_sql)), erasure_update.subject_id)
+    into v_n;
+  return v_n;
+exception when integrity_constraint_violation then
+  return null;
+end
+$$;
+comment on function privacy.erasure_update(jsonb, text, text, text) is
+  'Updates a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). The rows of a table that other rows still
+-- reference (`predicate` over t), when the table cannot be anonymized as a whole: anonymizes
+-- each column whose anonymized value the table's constraints accept, and keeps the rest as it
+-- is — the key, foreign keys, the columns linking the row to its subjects (so that it stays
+-- found, restricted, and goes once nothing references it), columns without a usable strategy,
+-- and those whose anonymized value a constraint refuses (for any of the rows). The columns no
+-- constraint can refuse go in one statement; the others (in a CHECK, unique or exclusion
+-- constraint, or of a domain type; all of them when that one statement is refused) one at a
+-- time, each in a subtransaction. The rows are not recorded in privacy.erased_row: the caller
+-- restricts them (`referenced:<table>`), and an erasure's restriction with such a reason marks
+-- them done, so that a later erasure draws no new values for them. Returns how many rows had a
+-- column anonymized (0: none could be).
+create or replace function privacy.erasure_anonymize_partly(plan jsonb, subject_id text, predicate text)
+returns bigint
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_rel   oid := (plan->>'relid')::oid;
+  v_rows  text;
+  v_plain text[];
+  v_each  text[];
+  v_set   text;
+  v_n     bigint;
+  v_done  bigint := 0;
+begin
+  select pg_catalog.array_agg(pg_catalog.format('%I = %s', c.name, c.expression) order by c.attnum)
+           filter (where not c.refusable),
+         pg_catalog.array_agg(pg_catalog.format('%I = %s', c.name, c.expression) order by c.attnum)
+           filter (where c.refusable)
+  into v_plain, v_each
+  from (select a.name, a.expression, att.attnum,
+               ty.typtype = 'd'
+               or exists (select from pg_catalog.pg_constraint k
+                          where k.conrelid = v_rel and k.contype in ('c', 'u', 'x') and att.attnum = any (k.conkey))
+               or exists (select from pg_catalog.pg_index i
+                          where i.indrelid = v_rel and (i.indisunique or i.indisexclusion)
+                            and att.attnum = any (i.indkey::pg_catalog.int2[])) as refusable
+        from pg_catalog.jsonb_to_recordset(coalesce(plan->'columns', privacy.erasure_anonymize_columns(plan)))
+               as a(name name, expression text, problem text)
+        join pg_catalog.pg_attribute att on att.attrelid = v_rel and att.attname = a.name
+        join pg_catalog.pg_type ty on ty.oid = att.atttypid
+        where a.problem is null
+          and not exists (select from pg_catalog.pg_constraint f
+                          where f.conrelid = v_rel and f.contype = 'f' and att.attnum = any (f.conkey))
+          and not exists (select from privacy.subject_link l
+                          where l.schema_name = plan->>'schema' and l.table_name = plan->>'table'
+                            and l.column_name = a.name)) c;
+  if v_plain is null and v_each is null then
+    return 0;
+  end if;
+  v_rows := pg_catalog.format(
+    '%1$s and %2$s and not exists (select from privacy.erased_row as e where e.schema_name = %3$L '
+    'and e.table_name = %4$L and e.row_key = %5$s) and not exists (select from privacy.restricted_row as x '
+    'where x.schema_name = %3$L and x.table_name = %4$L and x.row_key = %5$s and x.origin = ''erasure'' '
+    'and pg_catalog.starts_with(x.reason, ''referenced:''))',
+    plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key');
+  if v_plain is not null then
+    v_n := privacy.erasure_update(plan, pg_catalog.array_to_string(v_plain, ', '), v_rows, subject_id);
+    if v_n is null then
+      v_each := v_plain || coalesce(v_each, '{}');  -- refused after all: the same columns one at a time
+    elsif v_n = 0 then
+      return 0;  -- no such row (left partly anonymized by an earlier erasure, say)
+    else
+      v_done := v_n;
+    end if;
+  end if;
+  foreach v_set in array coalesce(v_each, '{}') loop
+    v_done := greatest(v_done, coalesce(privacy.erasure_update(plan, v_set, v_rows, subject_id), 0));
+  end loop;
+  return v_done;
+end
+$$;
+comment on function privacy.erasure_anonymize_partly(jsonb, text, text) is
+  'Anonymizes what the constraints allow of rows an erasure keeps because others reference them (internal).';
 
 -- Why definer: the erasure itself, shared by erase_subject (privacy_admin), process_subject_request
 -- (also privacy_sweeper, for the requests it is given) and erase_due. Runs as the owner of the
@@ -372,6 +503,9 @@ begin
         v_action := 'delete';  -- its rows reference rows that go
       end if;
       if v_action = 'anonymize' then
+        -- How each column is anonymized, kept with the plan for the second pass.
+        plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
+        v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], plan);
         v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
         v_sets := v_sets || pg_catalog.jsonb_build_object(v_object, v_set);
         v_n := null;
@@ -415,22 +549,35 @@ begin
           'relation', v_object, 'outcome', 'deleted', 'row_count', v_n));
       end if;
       continue when v_left_n = 0;
-      -- Rows still referenced: anonymized where the table can be, else restricted.
-      if plan->>'key' is not null and not (v_object = any (v_refusing)) then
-        if v_sets ? v_object then
-          v_set := v_sets->>v_object;
-        else
-          v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
+      -- Rows still referenced: anonymized where the table can be, else anonymized as far as its
+      -- constraints allow and restricted.
+      if plan->>'key' is not null then
+        v_n := null;
+        if not plan ? 'columns' then
+          plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
         end if;
-        if v_set is not null then
-          v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
-                                           pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
-          if v_n > 0 then
-            v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-              'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+        if not (v_object = any (v_refusing)) then
+          if v_sets ? v_object then
+            v_set := v_sets->>v_object;
+          else
+            v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
           end if;
-          continue when v_n = v_left_n;
+          if v_set is not null then
+            v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+                                             pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+          end if;
         end if;
+        if v_n is null then
+          v_n := privacy.erasure_anonymize_partly(plan, erase_subject_rows.subject_id,
+                                                  pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+        elsif v_n = v_left_n then
+          v_left_n := 0;
+        end if;
+        if v_n > 0 then
+          v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+        end if;
+        continue when v_left_n = 0;
       end if;
       if plan->>'key' is null then
         raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
@@ -502,8 +649,8 @@ comment on function privacy.erase_subject(text, text, text) is
 -- (the last day passed, or the hold was released) are erased again, which erases what nothing
 -- keeps any more and re-restricts the rest with its new reason. Rows kept back because other rows
 -- referenced them are looked at again with the rest of their subject. Returns what changed.
--- (Hook for privacy.sweep(): calling this at the end of a sweep would erase such rows on the
--- sweep's schedule; until then the erasure worker runs it every ten minutes.)
+-- (Called by `integritet sweep` after its tables, unless --no-erasures, and by the erasure worker
+-- every ten minutes; privacy.sweep() itself does not call it.)
 create or replace function privacy.erase_due(max_subjects integer default 100)
 returns table (subject_type text, request_id bigint, relation text, outcome text, row_count bigint, kept_by text, until date)
 language plpgsql volatile security definer
@@ -546,7 +693,9 @@ comment on function privacy.erase_due(integer) is
 revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasure_foreign_keys(text),
   privacy.erasure_anonymize_sql(jsonb),
   privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text),
-  privacy.erasure_anonymize(jsonb, text, text, bigint, text), privacy.erase_subject_rows(text, text, bigint),
+  privacy.erasure_anonymize(jsonb, text, text, bigint, text), privacy.erasure_anonymize_columns(jsonb),
+  privacy.erasure_update(jsonb, text, text, text), privacy.erasure_anonymize_partly(jsonb, text, text),
+  privacy.erase_subject_rows(text, text, bigint),
   privacy.erase_subject(text, text, text), privacy.erase_due(integer)
   from public;
 grant execute on function privacy.erase_subject(text, text, text) to privacy_admin;

@@ -43,6 +43,10 @@ function expectCustomerErasedWithBookkeepingKept(output: string): void {
     expect(outcomes.length, `${table} in the report`).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o !== 'deleted' && o !== 'anonymized'), `${table} erased`).toEqual([]);
   }
+  // The customer row stays while the kept invoices reference it, restricted, and anonymized but
+  // for what its constraints refuse (the organisation number) and its key.
+  expect(lines('public.customer', 'anonymized').map(([, , rows]) => rows)).toEqual(['1']);
+  expect(lines('public.customer', 'restricted').map(([, , rows, keptBy]) => [rows, keptBy])).toEqual([['1', 'referenced:public.invoice']]);
   for (const [table, outcome, , keptBy] of report) {
     if (outcome === 'restricted') expect(keptBy, `${table}: the reason it is kept`).toMatch(/^(minimum|hold|referenced):\S+/);
   }

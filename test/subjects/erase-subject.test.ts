@@ -48,6 +48,7 @@ describe('erasing a customer with bookkeeping-covered invoices and outstanding-d
   let lines: ErasureLine[];
   let expected: { invoices: string[]; heldInvoices: string[]; payments: string[]; heldPayments: string[] };
   let secrets: string[];
+  let customerBefore: Record<string, unknown>;
   let ledgerBefore: number;
 
   beforeAll(async () => {
@@ -69,6 +70,7 @@ describe('erasing a customer with bookkeeping-covered invoices and outstanding-d
              || array(select imei from public.device where customer_id = 2) as secrets
       from public.customer c where c.id = 2`);
     secrets = rows[0].secrets.filter((s: string | null) => s);
+    customerBefore = (await db.pool().query(`select * from public.customer where id = 2`)).rows[0];
     ledgerBefore = await lastLedgerId(db.pool());
     lines = await eraseAsAdmin('customer', '2');
   });
@@ -101,6 +103,21 @@ describe('erasing a customer with bookkeeping-covered invoices and outstanding-d
     for (const l of restrictedInvoices.filter((x) => x.keptBy === 'minimum:bookkeeping')) expect(l.until).toMatch(/^20\d\d-12-31$/);
     expect(outcome('public.payment', 'restricted').reduce((n, l) => n + l.rows, 0)).toBe(expected.payments.length);
     expect(outcome('public.customer', 'restricted')).toEqual([
+      { relation: 'public.customer', outcome: 'restricted', rows: 1, keptBy: 'referenced:public.invoice', until: null },
+    ]);
+  });
+
+  it('the customer row its invoices still reference keeps only what must stay; its contact details are anonymized', async () => {
+    // Bookkeeping needs the invoices (which carry the name and address as billed), not the
+    // customer's contact details. The organisation number has no strategy and a format check
+    // that refuses the anonymized value, so it stays, with the key; the rest is anonymized.
+    const { rows: [customer] } = await db.pool().query(`select * from public.customer where id = 2`);
+    expect(customerBefore.email).not.toBeNull();
+    expect(customer).toEqual({ ...customerBefore, name: expect.any(String), phone: null, email: null, street: null, postal_code: null,
+                               city: null });
+    expect(customer.name).not.toBe(customerBefore.name);
+    expect(lines.filter((l) => l.relation === 'public.customer')).toEqual([
+      { relation: 'public.customer', outcome: 'anonymized', rows: 1, keptBy: null, until: null },
       { relation: 'public.customer', outcome: 'restricted', rows: 1, keptBy: 'referenced:public.invoice', until: null },
     ]);
   });
