@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { toPrivacyError } from '../errors/privacy-error.ts';
+import { eraseDueSubjects, type DueErasures } from './due-erasures.ts';
 import { sweepStep } from './sweep-step.ts';
 import { addSweepLines, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
 
@@ -37,6 +38,12 @@ export interface RunSweepOptions {
   onProgress?: (progress: SweepProgress) => void;
   /** Pause while other workers hold a run's last batches (default 250 ms). */
   busyWaitMs?: number;
+  /**
+   * After the tables, erase the rows erasures kept back that nothing keeps any more
+   * (`privacy.erase_due`), and report it as the summary's `erasures`. Not in a dry run, nor with
+   * `table`, nor once stopped: then `erasures` says it was skipped, and why.
+   */
+  erasures?: boolean;
 }
 
 /**
@@ -56,7 +63,10 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
         const summary = addSweepLines(byTable.get(line.table), [line]);
         if (summary) byTable.set(line.table, summary);
       }
-      return { dryRun: true, complete: true, failed: false, elapsedMs: Date.now() - started, tables: [...byTable.values()] };
+      return {
+        dryRun: true, complete: true, failed: false, elapsedMs: Date.now() - started, tables: [...byTable.values()],
+        ...(options.erasures ? { erasures: { status: 'skipped', reason: 'dry-run' } satisfies DueErasures } : {}),
+      };
     }
 
     const tables = options.table ? [options.table] : await tablesWithPolicies(client);
@@ -84,9 +94,15 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
       if (summary) summaries.push(summary);
       if (!complete) break;
     }
+    let erasures: DueErasures | undefined;
+    if (options.erasures) {
+      erasures = options.table ? { status: 'skipped', reason: 'table' }
+        : !complete || options.signal?.aborted || Date.now() >= deadline ? { status: 'skipped', reason: 'stopped' }
+        : await eraseDueSubjects(client, { signal: options.signal, deadline });
+    }
     return {
       dryRun: false, complete, failed: summaries.some((s) => s.state === 'failed'),
-      elapsedMs: Date.now() - started, tables: summaries,
+      elapsedMs: Date.now() - started, tables: summaries, ...(erasures ? { erasures } : {}),
     };
   } finally {
     await release();

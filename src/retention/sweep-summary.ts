@@ -1,3 +1,5 @@
+import type { DueErasures } from './due-erasures.ts';
+
 /** How far a table's sweep run is, as `privacy.sweep()` reports it. */
 export type SweepRunState = 'running' | 'busy' | 'done' | 'failed' | 'dry_run';
 
@@ -45,6 +47,8 @@ export interface SweepSummary {
   failed: boolean;
   elapsedMs: number;
   tables: TableSweepSummary[];
+  /** The kept-back erasures erased after the tables (`privacy.erase_due`), when asked for with `erasures`. */
+  erasures?: DueErasures;
 }
 
 /** Adds lines of `privacy.sweep()` to a table's running summary. */

@@ -1,27 +1,41 @@
 import { Command, InvalidArgumentError } from 'commander';
+import type { DueErasures } from '../../retention/due-erasures.ts';
 import { runSweep, type SweepProgress } from '../../retention/run-sweep.ts';
 import type { SweepSummary } from '../../retention/sweep-summary.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 import { textTable } from '../text-table.ts';
 
-/** `integritet sweep`: run retention sweeps now, or count what they would do. */
+/**
+ * `integritet sweep`: run retention sweeps now, or count what they would do; then erase the rows
+ * erasures kept back that nothing keeps any more (`privacy.erase_due`).
+ */
 export function sweepCommand(): Command {
   return withDatabaseUrl(new Command('sweep'))
     .description('anonymize or delete expired rows now, as the retention policies say (or --dry-run to count)')
     .option('--table <table>', 'only this table (table or schema.table)')
     .option('--dry-run', 'count rows per table, action and reason they are kept, change nothing')
     .option('--json', 'print the summary as JSON (no progress bar)')
+    .option('--no-erasures', 'do not erase the rows erasures kept back that nothing keeps any more')
     .option('--batch-size <rows>', 'rows per batch', positiveInteger, 10_000)
     .option('--lock-budget <ms>', 'longest a transaction keeps taking quick batches (and holds their row locks)', milliseconds, 200)
     .addHelpText('after', `
 Rows a statutory minimum or a legal hold keeps are never touched: they are counted as kept,
 with the reason. The command can be stopped at any moment; running it again resumes.
 
+After the tables, the rows that erasures kept back (restricted, GDPR Art. 18) and that nothing
+keeps any more (the minimum ended, the hold was released) are erased: privacy.erase_due(). Not
+with --table or --no-erasures; --dry-run does not count them (counting would mean erasing). A
+role that may not run privacy.erase_due() (privacy_sweeper and privacy_admin may) gets a
+one-line note on stderr, and the exit code stays 0.
+
+Exit codes: 0 done; 1 a table's sweep or the erasures failed, or an error.
+
 Examples:
   $ integritet sweep --dry-run
-  $ integritet sweep --table position --json`)
-    .action(async (options: { table?: string; dryRun?: boolean; json?: boolean; batchSize: number; lockBudget: number;
-                              databaseUrl?: string }) => {
+  $ integritet sweep --table position --json
+  $ integritet sweep --no-erasures`)
+    .action(async (options: { table?: string; dryRun?: boolean; json?: boolean; erasures: boolean; batchSize: number;
+                              lockBudget: number; databaseUrl?: string }) => {
       const showProgress = !options.json && !options.dryRun && process.stderr.isTTY === true;
       const stop = new AbortController();
       const interrupt = () => stop.abort();
@@ -30,12 +44,20 @@ Examples:
       try {
         const summary = await runSweep(databaseUrl(options), {
           table: options.table, dryRun: options.dryRun, batchSize: options.batchSize, lockBudgetMs: options.lockBudget,
-          signal: stop.signal,
+          signal: stop.signal, erasures: options.erasures,
           onProgress: showProgress ? drawProgress : undefined,
         });
+        summary.erasures ??= { status: 'skipped', reason: 'disabled' };
         if (showProgress) process.stderr.write('\r\x1b[K');
         console.log(options.json ? JSON.stringify(summary, null, 2) : describeSummary(summary));
-        if (summary.failed) process.exitCode = 1;
+        const erasures = summary.erasures;
+        if (erasures.status === 'skipped' && erasures.note) {
+          console.error(`integritet: note: ${erasures.note}, or pass --no-erasures`);
+        }
+        if (erasures.status === 'failed') {
+          console.error(`integritet: kept-back erasures failed: ${erasures.message}${erasures.code ? ` [${erasures.code}]` : ''}`);
+        }
+        if (summary.failed || erasures.status === 'failed') process.exitCode = 1;
       } finally {
         process.off('SIGINT', interrupt);
         process.off('SIGTERM', interrupt);
@@ -64,8 +86,13 @@ function drawProgress(progress: SweepProgress): void {
     `  ${progress.rows.toLocaleString('en')} rows  ${progress.table} (${progress.tableNumber}/${progress.tableCount})`);
 }
 
-/** The summary as a text table, one line per table. */
+/** The summary as a text table, one line per table, then the kept-back erasures. */
 export function describeSummary(summary: SweepSummary): string {
+  const erasures = summary.erasures ? describeErasures(summary.erasures) : '';
+  return erasures ? `${describeTables(summary)}\n\n${erasures}` : describeTables(summary);
+}
+
+function describeTables(summary: SweepSummary): string {
   if (summary.tables.length === 0) return 'no table has a retention policy';
   const verb = (action: string) => (summary.dryRun ? `would ${action}` : action === 'delete' ? 'deleted' : 'anonymized');
   const table = textTable(
@@ -82,4 +109,22 @@ export function describeSummary(summary: SweepSummary): string {
     : summary.failed ? `done in ${seconds} s, with failures: see privacy.sweep_run and the ledger`
     : `done in ${seconds} s`;
   return `${table}\n\n${tail}`;
+}
+
+/** What `privacy.erase_due()` erased, per table and outcome; empty when it was not meant to run. */
+function describeErasures(erasures: DueErasures): string {
+  if (erasures.status === 'skipped') {
+    return erasures.reason === 'dry-run' ? 'kept-back erasures: not counted in a dry run'
+      : erasures.reason === 'stopped' ? 'kept-back erasures: not run, the sweep was stopped'
+      : '';  // --table, --no-erasures; not permitted: a note on stderr
+  }
+  const tail = erasures.status === 'failed' ? 'kept-back erasures failed: see the error'
+    : !erasures.complete ? 'kept-back erasures stopped before all were done: run again to continue'
+    : '';
+  if (erasures.tables.length === 0) return tail || 'no kept-back erasures are due';
+  const table = textTable(
+    ['table', 'outcome', 'rows', 'kept by'],
+    erasures.tables.map((t) => [t.table, t.outcome, t.rows.toLocaleString('en'), t.keptBy ?? '-']),
+  );
+  return `kept-back erasures now due (privacy.erase_due):\n${table}${tail ? `\n\n${tail}` : ''}`;
 }
