@@ -13,7 +13,7 @@ export interface DueErasureTable {
 }
 
 /** Why the kept-back erasures were not run. */
-export type DueErasuresSkipReason = 'disabled' | 'dry-run' | 'table' | 'stopped' | 'not-permitted';
+export type DueErasuresSkipReason = 'disabled' | 'dry-run' | 'table' | 'stopped' | 'not-permitted' | 'not-installed';
 
 /**
  * What became of the rows erasures kept back (GDPR Art. 18) and that nothing keeps any more:
@@ -42,8 +42,8 @@ const MAX_CALLS = 1000;
 
 /**
  * Calls `privacy.erase_due()` until a call finds nothing left to change (or it is stopped),
- * and sums what it changed per table and outcome. A role that may not execute it (SQLSTATE 42501)
- * gets `skipped` with a one-line note; other errors come back as `failed` (never thrown), so that
+ * and sums what it changed per table and outcome. A role that may not execute it (SQLSTATE 42501),
+ * or a database without it (42883, migrated by an older version), gets `skipped` with a one-line note; other errors come back as `failed` (never thrown), so that
  * what the caller did before is still reported.
  */
 export async function eraseDueSubjects(client: pg.ClientBase, options: DueErasureOptions = {}): Promise<DueErasures> {
@@ -68,6 +68,13 @@ export async function eraseDueSubjects(client: pg.ClientBase, options: DueErasur
       }
     }
   } catch (caught) {
+    if ((caught as { code?: unknown }).code === '42883') {
+      // A database migrated by an older version: the sweep itself ran; say what brings the rest.
+      return {
+        status: 'skipped', reason: 'not-installed',
+        note: 'kept-back erasures skipped: this database has no privacy.erase_due(); run `integritet migrate up`',
+      };
+    }
     const error = toPrivacyError(caught);
     if (error instanceof AccessDeniedError) {
       return {

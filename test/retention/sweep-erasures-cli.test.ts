@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
+import { eraseDueSubjects } from '../../src/retention/due-erasures.ts';
 import type { SweepSummary } from '../../src/retention/sweep-summary.ts';
 import { createLoginRole, type LoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';
@@ -184,5 +185,18 @@ describe('integritet sweep: kept-back erasures (privacy.erase_due)', () => {
     });
     expect(await rowsOf(4)).toEqual({ customers: 0, invoices: 0 });
     expect(sweepJson([]).summary.erasures).toEqual({ status: 'done', complete: true, tables: [] });
+  });
+
+  it('a database migrated by an older version, without privacy.erase_due(), gets a note to migrate, not a failed sweep', async () => {
+    const client = await db.pool().connect();
+    try {
+      await client.query('begin');
+      await client.query('drop function privacy.erase_due(integer)');
+      const outcome = await eraseDueSubjects(client);
+      expect(outcome).toMatchObject({ status: 'skipped', reason: 'not-installed', note: expect.stringContaining('integritet migrate up') });
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 });
