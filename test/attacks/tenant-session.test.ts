@@ -34,6 +34,18 @@ describe('the tenant of a pooled connection', () => {
     });
   });
 
+  it('a tenant set with set_tenant() holds when the transaction changes its time zone or date style afterwards', async () => {
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      await connection.query(`set local time zone 'Pacific/Chatham'`);
+      await connection.query(`set local datestyle = 'SQL, DMY'`);
+      const { rows } = await connection.query('select id::text from customer');
+      await connection.query('commit');
+      expect(rows).toEqual([{ id: secrets.own }]);
+    });
+  });
+
   it("a stamp copied from an earlier transaction does not carry that transaction's tenant over", async () => {
     await asRole(app, async (connection) => {
       await connection.query('begin');
