@@ -3,7 +3,7 @@
 --   select privacy.set_write_rule('admin_user', 'last_login_ip', 'truncate_ip');
 --   select privacy.set_write_rule('vehicle', 'notes', 'scrub_text');
 --
--- A write rule is applied by a generated trigger function, called by BEFORE triggers on INSERT
+-- A write rule is applied by generated trigger functions, called by BEFORE triggers on INSERT
 -- (privacy_minimise) and on UPDATE (privacy_minimise_update) for every role, the owner included,
 -- on any table (protected or not); COPY and multi-row INSERT go through them too. The rules
 -- themselves are in sql/170–172.
@@ -120,17 +120,32 @@ comment on function privacy.write_rule_unchanged_sql(text, jsonb, text, regtype)
   'SQL true only when a write rule would store the value unchanged (a trigger''s WHEN condition), or NULL (internal).';
 
 -- Why definer: creating the trigger on a user table needs its owner's rights (the installer's).
--- Two triggers call the generated function: privacy_minimise before every INSERT (COPY and
--- multi-row INSERT included), privacy_minimise_update before an UPDATE of a column with a rule.
--- What they cost: a call of a PL/pgSQL function with its own search_path is about 1.3 µs a row
--- before any rule runs, so each trigger has a WHEN condition, evaluated without a call, that is
--- false only for rows every rule would store as they are: on INSERT when each value passes its
--- rule's test (write_rule_unchanged_sql; with a rule that has none the trigger is called for
--- every row), on UPDATE also when no such column changed. Measured on the reference position
--- table (bench/write-path.ts, 200 000 inserts, coordinates capped to 5 decimals): coordinates
--- already within 5 decimals 1.00-1.03x the table without triggers (1.23-1.39x when every row
--- called the function); coordinates of 7 decimals 1.34x, as before (the call, its search_path
--- and the rule's rounding through numeric; the condition adds under 1%).
+-- Two triggers call generated functions: privacy_minimise before every INSERT (COPY and
+-- multi-row INSERT included) calls privacy.minimise_<hash>(), privacy_minimise_update before an
+-- UPDATE of a column with a rule calls privacy.minimise_<hash>_update().
+-- What they cost: a call of a PL/pgSQL function is about 0.5 µs a row, and a `set search_path`
+-- clause (saved and restored around each call) about 0.9 µs more, before any rule runs. So each
+-- trigger has a WHEN condition, evaluated without a call, that is false only for rows every rule
+-- would store as they are: on INSERT when each value passes its rule's test
+-- (write_rule_unchanged_sql; with a rule that has none the trigger is called for every row), on
+-- UPDATE also when no such column changed.
+-- The INSERT function has no `set search_path` when every rule of the table is a built-in one:
+-- the one exception, among the toolkit's PL/pgSQL functions, to a pinned search_path (checked,
+-- and attacked, by test/attacks/write-rule-search-path.test.ts). It runs for every inserted row
+-- a rule changes, in the writer's search_path, and that is safe because nothing in it is looked
+-- up there: its body is `new.<column> := <call>;` lines and `return new`, each call written by
+-- write_rule_call with the rule's function, every type and cast schema-qualified, and the
+-- built-in rules are inlinable SQL functions that qualify every function and operator themselves
+-- (sql/171, sql/172: they are parsed in the writer's search_path when inlined, as masks are in
+-- the reader's). A registered (custom) rule is the DBA's own function, which may not qualify its
+-- names, so a table with one keeps the pinned search_path. The UPDATE function keeps it too: it
+-- compares old and new values (`is distinct from` finds `=` by the search_path), and updates of
+-- minimised columns are rare.
+-- Measured on the reference position table (bench/write-path.ts, 200 000 inserts, coordinates
+-- capped to 5 decimals): coordinates already within 5 decimals 1.00-1.03x the table without
+-- triggers; coordinates of 7 decimals (every row changed, backend CPU time of alternating runs)
+-- 1.21-1.26x with the pinned search_path and the rule rounding through numeric, 1.07-1.10x with
+-- neither (cap_precision computes in float8 where that is exact, sql/171).
 create or replace function privacy.sync_write_rules(schema_name name, table_name name)
 returns void
 language plpgsql volatile security definer
@@ -138,29 +153,35 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 declare
   v_function name := privacy.minimise_function_name(schema_name, table_name);
+  v_update_function name := privacy.minimise_function_name(schema_name, table_name) || '_update';
   v_insert  text;
   v_update  text;
   v_columns text;
   v_when_insert text;
   v_when_update text;
+  v_builtin boolean;
   v_trigger name;
+  v_old     name;
 begin
   -- On UPDATE only a changed value is minimised: the stored one already was, and a rule such as
   -- pseudonymise must not be applied to its own output.
-  select pg_catalog.string_agg(pg_catalog.format('    new.%I := %s;', x.column_name, x.call), E'\n' order by x.column_name),
-         pg_catalog.string_agg(pg_catalog.format('    if new.%1$I is distinct from old.%1$I then new.%1$I := %2$s; end if;',
+  select pg_catalog.string_agg(pg_catalog.format('  new.%I := %s;', x.column_name, x.call), E'\n' order by x.column_name),
+         pg_catalog.string_agg(pg_catalog.format('  if new.%1$I is distinct from old.%1$I then new.%1$I := %2$s; end if;',
                                                  x.column_name, x.call), E'\n' order by x.column_name),
          pg_catalog.string_agg(pg_catalog.format('%I', x.column_name), ', ' order by x.column_name),
          case when pg_catalog.bool_and(x.unchanged is not null)
               then pg_catalog.string_agg(x.unchanged, ' and ' order by x.column_name) end,
          pg_catalog.string_agg(pg_catalog.format('new.%1$I is distinct from old.%1$I', x.column_name)
                                || case when x.unchanged is null then '' else pg_catalog.format(' and (%s) is not true', x.unchanged) end,
-                               ' or ' order by x.column_name)
-    into v_insert, v_update, v_columns, v_when_insert, v_when_update
+                               ' or ' order by x.column_name),
+         pg_catalog.bool_and(x.builtin)
+    into v_insert, v_update, v_columns, v_when_insert, v_when_update, v_builtin
   from (select r.column_name,
                privacy.write_rule_call(r.write_rule, r.write_params, pg_catalog.format('new.%I', r.column_name), t.type) as call,
                privacy.write_rule_unchanged_sql(r.write_rule, r.write_params, pg_catalog.format('new.%I', r.column_name), t.type)
-                 as unchanged
+                 as unchanged,
+               exists (select from privacy.strategy s where s.name = r.write_rule and s.builtin and s.function_name is null)
+                 as builtin
         from privacy.column_rule r,
              lateral (select privacy.column_type(r.schema_name, r.table_name, r.column_name) as type) t
         where r.schema_name = sync_write_rules.schema_name and r.table_name = sync_write_rules.table_name
@@ -175,37 +196,57 @@ begin
     loop
       execute pg_catalog.format('drop trigger %I on %I.%I', v_trigger, schema_name, table_name);
     end loop;
-    if pg_catalog.to_regprocedure(pg_catalog.format('privacy.%I()', v_function)) is not null then
-      execute pg_catalog.format('drop function privacy.%I()', v_function);
-    end if;
+    foreach v_old in array array[v_function, v_update_function] loop
+      if pg_catalog.to_regprocedure(pg_catalog.format('privacy.%I()', v_old)) is not null then
+        execute pg_catalog.format('drop function privacy.%I()', v_old);
+      end if;
+    end loop;
     return;
   end if;
+  execute pg_catalog.format($f$create or replace function privacy.%I() returns trigger
+language plpgsql
+%s
+as $body$
+-- Generated by integritet from privacy.column_rule (write rules of %I.%I); regenerated on change.
+-- Why invoker: applies the rules as the role that inserts; the trigger calls it only for rows a
+-- rule may change (its WHEN condition). %s
+begin
+%s
+  return new;
+end
+$body$$f$, v_function,
+    case when v_builtin then '' else 'set search_path = pg_catalog, pg_temp' end,
+    schema_name, table_name,
+    case when v_builtin
+         then 'No search_path of its own: nothing here is looked up in it (sql/240-write-minimisation.sql).'
+         else 'A registered rule: the search_path is pinned.' end,
+    v_insert);
   execute pg_catalog.format($f$create or replace function privacy.%I() returns trigger
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $body$
 -- Generated by integritet from privacy.column_rule (write rules of %I.%I); regenerated on change.
--- Why invoker: applies the rules as the role that writes; the triggers call it only for rows a
--- rule may change (their WHEN conditions).
+-- Why invoker: applies the rules as the role that updates; the trigger calls it only for rows
+-- where a value with a rule changed (its WHEN condition).
 begin
-  if tg_op = 'INSERT' then
 %s
-  else
-%s
-  end if;
   return new;
 end
-$body$$f$, v_function, schema_name, table_name, v_insert, v_update);
-  execute pg_catalog.format('revoke all on function privacy.%I() from public', v_function);
+$body$$f$, v_update_function, schema_name, table_name, v_update);
+  foreach v_old in array array[v_function, v_update_function] loop
+    execute pg_catalog.format('revoke all on function privacy.%I() from public', v_old);
+  end loop;
   execute pg_catalog.format('comment on function privacy.%I() is %L', v_function,
-                            pg_catalog.format('integritet: write rules of %I.%I (generated)', schema_name, table_name));
+                            pg_catalog.format('integritet: write rules of %I.%I on INSERT (generated)', schema_name, table_name));
+  execute pg_catalog.format('comment on function privacy.%I() is %L', v_update_function,
+                            pg_catalog.format('integritet: write rules of %I.%I on UPDATE (generated)', schema_name, table_name));
   execute pg_catalog.format('create or replace trigger privacy_minimise before insert on %I.%I for each row %s'
                             'execute function privacy.%I()', schema_name, table_name,
                             case when v_when_insert is not null then pg_catalog.format('when ((%s) is not true) ', v_when_insert) end,
                             v_function);
   execute pg_catalog.format('create or replace trigger privacy_minimise_update before update of %s on %I.%I for each row '
                             'when (%s) execute function privacy.%I()', v_columns, schema_name, table_name,
-                            v_when_update, v_function);
+                            v_when_update, v_update_function);
 end
 $fn$;
 comment on function privacy.sync_write_rules(name, name) is
