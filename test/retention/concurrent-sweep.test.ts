@@ -102,7 +102,8 @@ describe('sweeping while the application writes, with two workers', () => {
     console.log(`load: ${writesDuring} writes during the sweep, slowest writer transaction ${writer.slowestMs.toFixed(0)} ms`);
 
     expect(writer.errors).toEqual([]);
-    expect(writesDuring).toBeGreaterThan(40);
+    // The writer kept writing while the sweep ran (about 80 to 300 writes here; fewer on a busy machine).
+    expect(writesDuring).toBeGreaterThan(20);
     // Both workers took part, and between them did every row once.
     expect(first.tables[0]!.rows).toBeGreaterThan(0);
     expect(second.tables[0]!.rows).toBeGreaterThan(0);
