@@ -257,12 +257,11 @@ $$;
 comment on function privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text) is
   'Restricts the rows of a table an erasure keeps back (internal).';
 
--- Why invoker: called by erase_subject_rows (definer). Anonymizes the subject's rows of one table
--- that `predicate` selects and no earlier erasure anonymized, records them as erased and lifts
--- the erasure's restrictions of them. Returns the count, or NULL when a constraint refused the
--- anonymized values (nothing changed then) — the caller deletes instead.
-create or replace function privacy.erasure_anonymize(plan jsonb, set_sql text, subject_id text, request_id bigint,
-                                                     predicate text)
+-- Why invoker: called by erasure_anonymize and erasure_anonymize_partly. Runs a statement of an
+-- erasure that yields a row count (over t, $1: the subject id; prepared once per session) in a
+-- subtransaction: the count, or NULL when a constraint refused the values it writes (nothing
+-- changed then).
+create or replace function privacy.erasure_try(statement text, subject_id text)
 returns bigint
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -270,7 +269,26 @@ as $$
 declare
   v_n bigint;
 begin
-  execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+  execute pg_catalog.format(privacy.prepared_statement(statement), erasure_try.subject_id) into v_n;
+  return v_n;
+exception when integrity_constraint_violation then
+  return null;
+end
+$$;
+comment on function privacy.erasure_try(text, text) is
+  'Runs an erasure statement; its row count, or NULL when a constraint refuses (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). Anonymizes the subject's rows of one table
+-- that `predicate` selects and no earlier erasure anonymized, records them as erased and lifts
+-- the erasure's restrictions of them. Returns the count, or NULL when a constraint refused the
+-- anonymized values (nothing changed then) — the caller deletes instead.
+create or replace function privacy.erasure_anonymize(plan jsonb, set_sql text, subject_id text, request_id bigint,
+                                                     predicate text)
+returns bigint
+language sql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+  select privacy.erasure_try(pg_catalog.format(
     'with a as (update %1$s as t set %2$s where %3$s and %4$s and not exists (select from privacy.erased_row as e '
     '           where e.schema_name = %5$L and e.table_name = %6$L and e.row_key = %7$s) returning %7$s as row_key), '
     'm as (insert into privacy.erased_row (schema_name, table_name, row_key, request_id) '
@@ -279,38 +297,13 @@ begin
     '      where r.schema_name = %5$L and r.table_name = %6$L and r.row_key = a.row_key and r.origin = ''erasure'') '
     'select pg_catalog.count(*) from a',
     plan->>'object', set_sql, plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key',
-    coalesce(erasure_anonymize.request_id::text, 'null'))), erasure_anonymize.subject_id)
-    into v_n;
-  return v_n;
-exception when integrity_constraint_violation then
-  return null;
-end
+    coalesce(erasure_anonymize.request_id::text, 'null')), erasure_anonymize.subject_id)
 $$;
 comment on function privacy.erasure_anonymize(jsonb, text, text, bigint, text) is
   'Anonymizes a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
 
--- Why invoker: called by erasure_anonymize_partly. Runs `update <table> as t set <set_sql> where
--- <rows>` (over t, $1: the subject id) in a subtransaction; the row count, or NULL when a
--- constraint refused the values (nothing changed then).
-create or replace function privacy.erasure_update(plan jsonb, set_sql text, rows_sql text, subject_id text)
-returns bigint
-language plpgsql volatile
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_n bigint;
-begin
-  execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
-    'with a as (update %1$s as t set %2$s where %3$s returning 1) select pg_catalog.count(*) from a',
-    plan->>'object', set_sql, rows_sql)), erasure_update.subject_id)
-    into v_n;
-  return v_n;
-exception when integrity_constraint_violation then
-  return null;
-end
-$$;
-comment on function privacy.erasure_update(jsonb, text, text, text) is
-  'Updates a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
+-- Written before erasure_try took its place.
+drop function if exists privacy.erasure_update(jsonb, text, text, text);
 
 -- Why invoker: called by erase_subject_rows (definer). The rows of a table that other rows still
 -- reference (`predicate` over t), when the table cannot be anonymized as a whole: anonymizes
@@ -332,6 +325,7 @@ as $$
 declare
   v_rel   oid := (plan->>'relid')::oid;
   v_rows  text;
+  v_update text[];
   v_plain text[];
   v_each  text[];
   v_set   text;
@@ -369,8 +363,11 @@ begin
     'where x.schema_name = %3$L and x.table_name = %4$L and x.row_key = %5$s and x.origin = ''erasure'' '
     'and pg_catalog.starts_with(x.reason, ''referenced:''))',
     plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key');
+  -- The UPDATE around a SET list: what goes before it, and after it.
+  v_update := array[pg_catalog.format('with a as (update %s as t set ', plan->>'object'),
+                    pg_catalog.format(' where %s returning 1) select pg_catalog.count(*) from a', v_rows)];
   if v_plain is not null then
-    v_n := privacy.erasure_update(plan, pg_catalog.array_to_string(v_plain, ', '), v_rows, subject_id);
+    v_n := privacy.erasure_try(v_update[1] || pg_catalog.array_to_string(v_plain, ', ') || v_update[2], subject_id);
     if v_n is null then
       v_each := v_plain || coalesce(v_each, '{}');  -- refused after all: the same columns one at a time
     elsif v_n = 0 then
@@ -380,7 +377,7 @@ begin
     end if;
   end if;
   foreach v_set in array coalesce(v_each, '{}') loop
-    v_done := greatest(v_done, coalesce(privacy.erasure_update(plan, v_set, v_rows, subject_id), 0));
+    v_done := greatest(v_done, coalesce(privacy.erasure_try(v_update[1] || v_set || v_update[2], subject_id), 0));
   end loop;
   return v_done;
 end
@@ -694,7 +691,7 @@ revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasu
   privacy.erasure_anonymize_sql(jsonb),
   privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text),
   privacy.erasure_anonymize(jsonb, text, text, bigint, text), privacy.erasure_anonymize_columns(jsonb),
-  privacy.erasure_update(jsonb, text, text, text), privacy.erasure_anonymize_partly(jsonb, text, text),
+  privacy.erasure_try(text, text), privacy.erasure_anonymize_partly(jsonb, text, text),
   privacy.erase_subject_rows(text, text, bigint),
   privacy.erase_subject(text, text, text), privacy.erase_due(integer)
   from public;
