@@ -216,6 +216,24 @@ end
 $$;
 comment on function privacy.check_subject_type(text) is 'The subject type of that name, or PV007 (internal).';
 
+-- Why invoker: as check_subject_type. The subject type of one subject an export, erasure or
+-- restriction is for: PV007 for an unknown type, PV011 when the id is missing.
+create or replace function privacy.check_subject(subject_type text, subject_id text)
+returns privacy.subject_type
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  s privacy.subject_type := privacy.check_subject_type(check_subject.subject_type);
+begin
+  if check_subject.subject_id is null then
+    raise exception using errcode = 'PV011', message = 'the subject id is missing';
+  end if;
+  return s;
+end
+$$;
+comment on function privacy.check_subject(text, text) is 'The subject type of a subject, or PV007/PV011 (internal).';
+
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members.
 --
 --   select privacy.link_subject_through('vehicle', 'position', 'device');
@@ -461,7 +479,8 @@ comment on function privacy.subject_graph(text) is
 
 revoke execute on function privacy.foreign_key_columns(name, name, name), privacy.subject_path_key(text, name, name, name, name, name),
   privacy.subject_predicate_sql(text, name, name, text, integer), privacy.subject_id_sqls(text, name, name, text, integer),
-  privacy.subject_tables(text), privacy.check_subject_type(text), privacy.audit_subject_path(),
+  privacy.subject_tables(text), privacy.check_subject_type(text), privacy.check_subject(text, text),
+  privacy.audit_subject_path(),
   privacy.link_subject_through(text, text, text, text), privacy.unlink_subject_through(text, text, text),
   privacy.subject_graph(text)
   from public;

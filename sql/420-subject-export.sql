@@ -100,10 +100,7 @@ declare
   v_holds  jsonb;
   v_restricted bigint;
 begin
-  s := privacy.check_subject_type(export_subject.subject_type);
-  if export_subject.subject_id is null then
-    raise exception using errcode = 'PV011', message = 'the subject id is missing';
-  end if;
+  s := privacy.check_subject(export_subject.subject_type, export_subject.subject_id);
   for t in select * from privacy.subject_tables(s.name) x loop
     v_object := pg_catalog.format('%I.%I', t.schema_name, t.table_name);
     if pg_catalog.to_regclass(v_object) is null then

@@ -28,10 +28,7 @@ declare
   v_any    boolean;
   v_counts jsonb := '{}';
 begin
-  s := privacy.check_subject_type(restrict_subject.subject_type);
-  if restrict_subject.subject_id is null then
-    raise exception using errcode = 'PV011', message = 'the subject id is missing';
-  end if;
+  s := privacy.check_subject(restrict_subject.subject_type, restrict_subject.subject_id);
   if restrict_subject.reason is null or pg_catalog.btrim(restrict_subject.reason) = '' then
     raise exception using errcode = 'PV011', message = 'a restriction needs a reason (recorded in the ledger)';
   end if;

@@ -422,10 +422,7 @@ declare
   v_sweeping text := pg_catalog.current_setting('privacy.sweeping', true);
   v_restricted text[] := '{}';
 begin
-  s := privacy.check_subject_type(erase_subject_rows.subject_type);
-  if erase_subject_rows.subject_id is null then
-    raise exception using errcode = 'PV011', message = 'the subject id is missing';
-  end if;
+  s := privacy.check_subject(erase_subject_rows.subject_type, erase_subject_rows.subject_id);
   perform privacy.lock_subject(s.name, erase_subject_rows.subject_id);
 
   for x in select * from privacy.subject_tables(s.name) t loop
