@@ -31,8 +31,8 @@
 -- Anonymized rows are recorded (privacy.erased_row) and restricted rows carry their reason, so
 -- a second call finds nothing left to do; a row anonymized in part is marked done by its
 -- `referenced:` restriction (it is anonymized in part once, not given new values each time).
--- privacy.erase_due() erases kept rows once nothing keeps them (run by the erasure worker; see
--- the hook described there); a row kept only as referenced goes when the rows referencing it do.
+-- privacy.erase_due() erases kept rows once nothing keeps them (run by `integritet sweep` and by
+-- the erasure worker; see there); a row kept only as referenced goes when the rows referencing it do.
 -- The erasure's own writes pass the retention guards (privacy.sweeping, as sweeps do): its kept
 -- predicate covers everything the guards check, and holds through path links besides.
 
