@@ -76,6 +76,7 @@ as $$
 declare
   v_select text;
   v_row_id text;
+  v_keys text;
 begin
   select pg_catalog.string_agg(
            pg_catalog.format('%s as %I',
@@ -84,23 +85,25 @@ begin
     into v_select
   from privacy.table_columns(schema_name, table_name) c;
   -- Restricted rows (GDPR Art. 18, sql/430-subject-restriction.sql) are left out by an anti-join
-  -- on the indexed privacy.restricted_row, keyed by the row's integer key (or a hash of its key).
+  -- on the keys in privacy.hidden_row (migration 0007): the row's integer key, or a hash of its key.
   -- It is the ON condition of a join with one empty row, so the SELECT still ends with its FROM
   -- list (callers append a WHERE) while the planner makes it an anti-join: a hash anti-join in
   -- parallel scans, an index probe per row in key lookups. Measured on 1M rows: bench/masked-reads.ts.
-  -- Left out for a table without a primary key (its rows cannot be restricted one by one), and
-  -- while the restriction table is not installed under its name (0005 down makes views anew).
-  if pg_catalog.to_regclass('privacy.restricted_row') is not null
-     and pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is not null then
+  -- Left out for a table without a primary key (its rows cannot be restricted one by one). Below
+  -- migration 0007 the anti-join reads privacy.restricted_row, below 0005 there is none (each down
+  -- migration makes the views anew once its table is gone under its name).
+  v_keys := case when pg_catalog.to_regclass('privacy.hidden_row') is not null then 'privacy.hidden_row'
+                 when pg_catalog.to_regclass('privacy.restricted_row') is not null then 'privacy.restricted_row' end;
+  if v_keys is not null and pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is not null then
     v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, 't');
   end if;
   if v_row_id is null then
     return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
   end if;
   return pg_catalog.format(
-    E'select %s\nfrom %I.%I t\n  join (select) as unrestricted on not exists (select from privacy.restricted_row restriction\n'
+    E'select %s\nfrom %I.%I t\n  join (select) as unrestricted on not exists (select from %s restriction\n'
     '    where restriction.schema_name = %L and restriction.table_name = %L and restriction.row_id = %s)',
-    v_select, schema_name, table_name, schema_name, table_name, v_row_id);
+    v_select, schema_name, table_name, v_keys, schema_name, table_name, v_row_id);
 end
 $$;
 comment on function privacy.masked_view_sql(name, name) is 'The SELECT of a protected table''s masked view.';

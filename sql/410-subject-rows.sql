@@ -86,7 +86,7 @@ comment on function privacy.lock_subject(text, text) is 'Transaction lock on one
 
 -- Why invoker: called by the subject functions (definer), running as the owner of the masked
 -- views. Restricted rows are invisible only once the table's masked view anti-joins on
--- privacy.restricted_row; a view generated before that (or by an older version) is made anew.
+-- privacy.hidden_row; a view generated before that (or by an older version) is made anew.
 create or replace function privacy.ensure_restriction_enforced(schema_name name, table_name name)
 returns void
 language plpgsql volatile
@@ -104,7 +104,7 @@ begin
                  join pg_catalog.pg_rewrite w on w.oid = d.objid and d.classid = 'pg_catalog.pg_rewrite'::regclass
                  where w.ev_class = pg_catalog.format('masked.%I', v_view)::regclass
                    and d.refclassid = 'pg_catalog.pg_class'::regclass
-                   and d.refobjid = 'privacy.restricted_row'::regclass) then
+                   and d.refobjid = pg_catalog.to_regclass('privacy.hidden_row')) then
     perform privacy.sync_table(schema_name, table_name);
   end if;
 end
@@ -148,6 +148,4 @@ revoke execute on function privacy.primary_key_columns(name, name), privacy.subj
   privacy.restricted_row_id_sql(name, name, text), privacy.lock_subject(text, text),
   privacy.ensure_restriction_enforced(name, name), privacy.prepared_statement(text)
   from public;
--- The masked views (owned by privacy_view_owner) read which rows are restricted; nothing else.
-grant select (schema_name, table_name, row_id) on privacy.restricted_row to privacy_view_owner;
 grant select on privacy.restricted_row, privacy.erased_row to privacy_admin;

@@ -24,8 +24,9 @@ Example:
         databaseUrl: databaseUrl(options), schema: options.schema, concurrency: options.concurrency,
         timeBudgetSeconds: options.timeBudget, batchSize: options.batchSize, lockBudgetMs: options.lockBudget, log,
       });
-      log(`worker started: ${worker.tables().length} tables scheduled (${worker.tables().join(', ') || 'none'})`);
-      await new Promise<void>((resolve) => {
+      // The handlers are in place before the line that says the worker runs: a supervisor that
+      // stops it as soon as it reads that line gets a graceful stop, not the default termination.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log(`${signal}: finishing running batches, then stopping`);
           worker.stop().then(resolve, (error: unknown) => {
@@ -37,6 +38,8 @@ Example:
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      log(`worker started: ${worker.tables().length} tables scheduled (${worker.tables().join(', ') || 'none'})`);
+      await stopped;
       log('worker stopped');
     });
 }
