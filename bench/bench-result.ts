@@ -50,3 +50,47 @@ export async function medianMs(runs: number, work: () => Promise<unknown>): Prom
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
+
+/** Timings of two workloads run in alternation, and the median of their ratios pair by pair. */
+export interface PairedTimings {
+  /** Median time of `a`, of `b`, in milliseconds. */
+  aMs: number;
+  bMs: number;
+  /** Median over the pairs of a/b. */
+  ratio: number;
+}
+
+/**
+ * Runs `a` and `b` `pairs` times each, one right after the other, swapping which goes first every
+ * pair, after one warm-up call of each. On a machine whose speed drifts (a shared virtual
+ * machine), each ratio compares two runs made under the same conditions, and the median of the
+ * ratios is steadier than the ratio of two medians taken minutes apart.
+ */
+export async function pairedMs(pairs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<PairedTimings> {
+  const timed = async (work: () => Promise<unknown>) => {
+    const start = performance.now();
+    await work();
+    return performance.now() - start;
+  };
+  await a();
+  await b();
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    let ta: number;
+    let tb: number;
+    if (i % 2 === 0) {
+      ta = await timed(a);
+      tb = await timed(b);
+    } else {
+      tb = await timed(b);
+      ta = await timed(a);
+    }
+    as.push(ta);
+    bs.push(tb);
+    ratios.push(ta / tb);
+  }
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  return { aMs: median(as), bMs: median(bs), ratio: median(ratios) };
+}

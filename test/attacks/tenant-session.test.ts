@@ -75,6 +75,22 @@ describe('the tenant of a pooled connection', () => {
     });
   });
 
+  it("an empty or NULL tenant set over an earlier one leaves no tenant: no rows, not the earlier tenant's", async () => {
+    await asRole(app, async (connection) => {
+      for (const none of ['', null]) {
+        await connection.query('begin');
+        await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+        await connection.query('select privacy.set_tenant($1)', [none]);
+        const outcome = await attempt(connection, 'select id from customer');
+        const tenant = (await connection.query('select privacy.current_tenant() as t')).rows[0].t;
+        await connection.query('rollback');
+        expect(outcome).toMatchObject({ rows: [] });
+        expect(outcome.error).toBeUndefined();
+        expect(tenant).toBeNull();
+      }
+    });
+  });
+
   it('a tenant id that is no number is an error, not a wider filter', async () => {
     await asRole(app, async (connection) => {
       await connection.query('begin');
