@@ -1,16 +1,19 @@
-// Benchmark: the mechanism cost of a masked primary-key lookup, counted in CPU instructions.
+// Benchmark: the mechanism cost of masked reads (a full scan, primary-key lookups), counted in
+// CPU instructions.
 //
-// bench/masked-reads.ts times the same lookups. A lookup costs tens of microseconds, and on a
+// bench/masked-reads.ts times the same reads. A lookup costs tens of microseconds, and on a
 // shared virtual machine the timed ratio of two such loops moves by more than the few percent it
 // is meant to show (paired runs of one build gave 0.96× and 1.12× an hour apart). Instructions do
 // not move: valgrind's callgrind counts them in a PostgreSQL backend running the loop in
 // single-user mode, the same count for the same build and data whatever else the machine does.
 // The figure per lookup is the difference between a loop of 1200 lookups and one of 200, divided
-// by 1000, so that starting the backend and planning the statement drop out.
+// by 1000, so that starting the backend and planning the statement drop out; a full scan is
+// counted less a backend that only runs `select 1`. A single-user backend has no parallel
+// workers, so the scans are serial here (bench/masked-reads.ts times them parallel).
 //
 // Needs valgrind and the PostgreSQL server binaries (`pg_config --bindir`, or PG_BINDIR); makes
 // its own cluster in a temporary directory and removes it. As root, the cluster runs as the
-// `postgres` user. Run: node bench/masked-lookup-instructions.ts [rows]
+// `postgres` user. Run: node bench/masked-reads-instructions.ts [rows]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -78,38 +81,53 @@ try {
   run(join(bindir, 'pg_ctl'), ['-D', data, '-w', 'stop']);
   started = false;
 
-  const variants = {
-    masked: { role: 'bench_app', tenant: true, select: 'select * from masked.bench_person where id = $ID' },
-    byHand: { role: 'bench_staff', tenant: false, select: `select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v` },
-    raw: { role: 'bench_staff', tenant: false, select: 'select * from public.bench_person where tenant_id = 1 and id = $ID' },
-  };
-  const instructions = (name: string, count: number): number => {
-    const v = variants[name as keyof typeof variants];
-    const script = [`set role ${v.role}`, 'begin', ...(v.tenant ? [`select privacy.set_tenant('1')`] : []),
-      lookupLoop(v.select, count, rows).replace(/\s+/g, ' '), 'commit', ''].join('\n');
-    const out = join(dir, `callgrind.${name}.${count}`);
+  // One single-user backend per count: the role, the tenant where the role needs one, the statement.
+  const instructions = (label: string, role: string, tenant: boolean, statement: string): number => {
+    const script = [`set role ${role}`, 'begin', ...(tenant ? [`select privacy.set_tenant('1')`] : []),
+      statement.replace(/\s+/g, ' '), 'commit', ''].join('\n');
+    const out = join(dir, `callgrind.${label}`);
     run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, join(bindir, 'postgres'), '--single', '-D', data, 'bench'], script);
     const summary = /^summary: (\d+)$/m.exec(readFileSync(out, 'utf8'));
     if (!summary) throw new Error(`no instruction count in ${out}`);
     return Number(summary[1]);
   };
+  const sides = {
+    masked: { role: 'bench_app', tenant: true, from: 'masked.bench_person', lookup: 'select * from masked.bench_person where id = $ID' },
+    byHand: { role: 'bench_staff', tenant: false, from: `(${viewSql} where t.tenant_id = 1) v`,
+              lookup: `select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v` },
+    raw: { role: 'bench_staff', tenant: false, from: 'public.bench_person where tenant_id = 1',
+           lookup: 'select * from public.bench_person where tenant_id = 1 and id = $ID' },
+  };
   const perLookup: Record<string, number> = {};
-  for (const name of Object.keys(variants)) {
+  const scan: Record<string, number> = {};
+  for (const [name, side] of Object.entries(sides)) {
     console.error(`counting ${name} …`);
-    perLookup[name] = Math.round((instructions(name, long) - instructions(name, short)) / (long - short));
+    const count = (label: string, statement: string) => instructions(`${name}.${label}`, side.role, side.tenant, statement);
+    perLookup[name] = Math.round((count(`lookups.${long}`, lookupLoop(side.lookup, long, rows))
+                                  - count(`lookups.${short}`, lookupLoop(side.lookup, short, rows))) / (long - short));
+    // The full scan less a backend that runs `select 1`: what starting the backend costs drops out.
+    scan[name] = count('scan', `select count(*), max(name), max(email), max(phone), sum(amount) from ${side.from}`)
+      - count('baseline', 'select 1');
   }
 
   const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+  const note = 'callgrind, single-user backend (no parallel workers)';
   const figures: Figure[] = [
+    { metric: 'full scan, masked view (restricted role)', value: Math.round(scan.masked! / 1e6), unit: 'M instructions' },
+    { metric: 'full scan, same masks by hand (unrestricted role)', value: Math.round(scan.byHand! / 1e6), unit: 'M instructions' },
+    { metric: 'full scan, raw', value: Math.round(scan.raw! / 1e6), unit: 'M instructions' },
     { metric: 'pk lookup, masked view (restricted role)', value: perLookup.masked!, unit: 'instructions' },
     { metric: 'pk lookup, same masks by hand (unrestricted role)', value: perLookup.byHand!, unit: 'instructions' },
     { metric: 'pk lookup, raw', value: perLookup.raw!, unit: 'instructions' },
+    { metric: '(a) mechanism cost, full scan, in instructions', value: ratio(scan.masked!, scan.byHand!), unit: '×',
+      target: '<= 1.10', note },
     { metric: '(a) mechanism cost, pk lookup, in instructions', value: ratio(perLookup.masked!, perLookup.byHand!), unit: '×',
-      target: '<= 1.05', note: 'callgrind, server-side loop, single-user backend' },
+      target: '<= 1.05', note: `${note}, server-side loop` },
+    { metric: '(b) price of masking, full scan, in instructions', value: ratio(scan.masked!, scan.raw!), unit: '×' },
     { metric: '(b) price of masking, pk lookup, in instructions', value: ratio(perLookup.masked!, perLookup.raw!), unit: '×' },
   ];
   const file = writeBenchResult({
-    name: 'masked-lookup-instructions', date: new Date().toISOString(), postgres: postgresVersion.replace(/ on .*$/, ''),
+    name: 'masked-reads-instructions', date: new Date().toISOString(), postgres: postgresVersion.replace(/ on .*$/, ''),
     machine: machineDescription(), figures: figures.map((f) => ({ ...f, metric: `${f.metric} (${rows} rows)` })),
   });
   for (const f of figures) console.log(`${f.metric.padEnd(50)} ${String(f.value).padStart(8)} ${f.unit} ${f.target ?? ''}`);
