@@ -8,6 +8,7 @@ drop trigger if exists hidden_row_update on privacy.restricted_row;
 drop trigger if exists hidden_row_delete on privacy.restricted_row;
 drop trigger if exists hidden_row_truncate on privacy.restricted_row;
 drop function if exists privacy.hidden_row_count();
+drop function if exists privacy.rebuild_hidden_rows();
 alter table privacy.hidden_row rename to hidden_row_removed;
 do $resync$
 begin

@@ -127,4 +127,26 @@ describe('privacy.hidden_row', () => {
       await second.end();
     }
   });
+
+  it('privacy.verify() finds restricted rows the views would show when the counting is switched off, and rebuild_hidden_rows() repairs it', async () => {
+    const findings = async () => (await db.pool().query(
+      `select severity, object, message from privacy.verify() where check_name = 'restricted_row_not_hidden'`)).rows;
+    await restrict('a', 4);
+    expect(await findings()).toEqual([]);
+    await db.pool().query(`alter table privacy.restricted_row disable trigger hidden_row_insert`);
+    try {
+      await restrict('a', 5);
+      await restrict('a', 6);
+    } finally {
+      await db.pool().query(`alter table privacy.restricted_row enable trigger hidden_row_insert`);
+    }
+    expect(await visible()).toEqual([1, 2, 3, 5, 6]);
+    expect(await findings()).toEqual([{ severity: 'high', object: 'public.member',
+      message: '2 restricted rows are not in privacy.hidden_row, so masked views show them: select privacy.rebuild_hidden_rows()' }]);
+    const { rows } = await db.pool().query(`select privacy.rebuild_hidden_rows() as n`);
+    expect(rows[0].n).toBe('3');
+    expect(await findings()).toEqual([]);
+    expect(await visible()).toEqual([1, 2, 3]);
+    await expectInStep();
+  });
 });
