@@ -16,8 +16,8 @@
 -- statement costs to start: each function call in it is set up anew (its EXECUTE privilege
 -- checked, its definition looked up) every time a statement runs. CURRENT_TIMESTAMP (the same
 -- value as now()) is no function call, and an empty tenant gets an empty stamp, so no NULLIF is
--- needed to turn '' into no tenant. The check costs about 5% of a masked key lookup
--- (bench/masked-reads.ts).
+-- needed to turn '' into no tenant. The whole check is about 5% of the instructions of a masked key
+-- lookup, half of it the stamp (bench/masked-reads-instructions.ts, README "Benchmarks").
 
 -- Why invoker: sets two transaction-local settings of the caller's own session.
 create or replace function privacy.set_tenant(tenant text)
