@@ -15,7 +15,7 @@
 // Run: node bench/masked-reads.ts [rows]   (DATABASE_URL selects the server; default embedded)
 import pg from 'pg';
 import { benchLoginRole, openBenchDatabase } from './bench-database.ts';
-import { createBenchPerson, lookupLoop as loopOf, maskedViewSql } from './bench-person.ts';
+import { createBenchPerson, lookupLoop, maskedViewSql } from './bench-person.ts';
 import { machineDescription, medianMs, pairedMs, writeBenchResult, type Figure } from './bench-result.ts';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -53,7 +53,7 @@ try {
     for (let i = 1; i <= driverLookupCount; i++) await c.query({ name, text, values: [((i * 7919) % rows) + 1] });
     await c.query('commit');
   };
-  const lookupLoop = (select: string) => loopOf(select, lookups, rows);
+  const loop = (select: string) => lookupLoop(select, lookups, rows);
 
   console.error('full scans …');
   const scan = await pairedMs(scanPairs, () => inTenant(aggregate('bench_person')), () => staff.query(aggregate(`(${byHand}) v`)));
@@ -61,9 +61,9 @@ try {
   const scanRaw = await medianMs(5, () => staff.query(aggregate('public.bench_person where tenant_id = 1')));
 
   console.error('primary-key lookups …');
-  const lookup = await pairedMs(lookupPairs, () => inTenant(lookupLoop('select * from masked.bench_person where id = $ID')),
-    () => staff.query(lookupLoop(`select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v`)));
-  const lookupRaw = await medianMs(9, () => staff.query(lookupLoop('select * from public.bench_person where tenant_id = 1 and id = $ID')));
+  const lookup = await pairedMs(lookupPairs, () => inTenant(loop('select * from masked.bench_person where id = $ID')),
+    () => staff.query(loop(`select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v`)));
+  const lookupRaw = await medianMs(9, () => staff.query(loop('select * from public.bench_person where tenant_id = 1 and id = $ID')));
 
   console.error('primary-key lookups through the driver …');
   const driver = await pairedMs(driverPairs, driverLookups(app, 'masked', 'select * from masked.bench_person where id = $1'),

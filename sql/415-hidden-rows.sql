@@ -83,22 +83,9 @@ grant execute on function privacy.rebuild_hidden_rows() to privacy_admin;
 grant select on privacy.hidden_row to privacy_view_owner, privacy_admin;
 
 -- Masked views generated before migration 0007 read privacy.restricted_row: they are made anew
--- (sync_table leaves every other view as it is), and then the views' owner loses its grant on it.
-do $hidden_row_upgrade$
-declare
-  t record;
-begin
-  for t in
-    select e.schema_name, e.table_name from privacy.enforcement e
-    where pg_catalog.to_regclass(pg_catalog.format('%I.%I', e.schema_name, e.table_name)) is not null
-      and exists (select from pg_catalog.pg_depend d
-                  join pg_catalog.pg_rewrite w on w.oid = d.objid and d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-                  where w.ev_class = pg_catalog.to_regclass(pg_catalog.format('masked.%I', e.view_name))
-                    and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                    and d.refobjid = 'privacy.restricted_row'::pg_catalog.regclass)
-  loop
-    perform privacy.sync_table(t.schema_name, t.table_name);
-  end loop;
-end
-$hidden_row_upgrade$;
+-- (privacy.ensure_restriction_enforced, sql/410, regenerates a view that does not read
+-- privacy.hidden_row), and then the views' owner loses its grant on privacy.restricted_row.
+select privacy.ensure_restriction_enforced(e.schema_name, e.table_name)
+from privacy.enforcement e
+where pg_catalog.to_regclass(pg_catalog.format('%I.%I', e.schema_name, e.table_name)) is not null;
 revoke select on privacy.restricted_row from privacy_view_owner;
