@@ -5,46 +5,43 @@
 --   select * from vehicle;        -- only customer 42's vehicles, masked
 --   commit;                       -- the tenant ends with the transaction
 --
--- The tenant counts only in the transaction that set it: set_tenant() stamps it with that
--- transaction's start time, and row-level security ignores a tenant without the current stamp.
--- A session-level `SET privacy.tenant = …` left on a pooled connection therefore shows the
--- next transaction nothing, instead of another tenant's rows. The stamp is the start time in its
--- binary form (hex), not as text: text follows TimeZone and DateStyle, which the transaction may
--- change after set_tenant().
+-- set_tenant() is the only way in: it writes the setting `privacy.transaction_tenant`, always
+-- transaction-locally, and row-level security reads nothing else. A `SET privacy.tenant = …` (or
+-- set_config(…, false)) left on a pooled connection, a connection option or a role default therefore
+-- names no tenant at all: the next transaction sees no rows, not another tenant's. What this cannot
+-- stop is code that writes `privacy.transaction_tenant` itself for the whole session; privacy.verify()
+-- reports role and database defaults of it (finding tenant_set_for_sessions).
 --
--- Row-level security evaluates current_tenant() once per statement, so it is written for what a
--- statement costs to start: each function call in it is set up anew (its EXECUTE privilege
--- checked, its definition looked up) every time a statement runs. CURRENT_TIMESTAMP (the same
--- value as now()) is no function call, and an empty tenant gets an empty stamp, so no NULLIF is
--- needed to turn '' into no tenant. The whole check is about 5% of the instructions of a masked key
--- lookup, half of it the stamp (bench/masked-reads-instructions.ts, README "Benchmarks").
+-- Row-level security evaluates current_tenant() once per statement, as an initplan, so it is written
+-- for what a statement costs to start: every function call in it is set up anew (its EXECUTE
+-- privilege checked, its definition looked up) each time a statement runs. One setting read and one
+-- NULLIF are about 3% of the instructions of a masked key lookup (bench/masked-reads-instructions.ts,
+-- README "Benchmarks"). Checking that the tenant was set in this very transaction (a stamp of the
+-- transaction's start time, compared on every statement) cost another 3% and was given up for that:
+-- it only added a defence against code that bypasses set_tenant() on purpose, which can as well call
+-- set_tenant() with any tenant.
 
--- Why invoker: sets two transaction-local settings of the caller's own session.
+-- Why invoker: sets a transaction-local setting of the caller's own session.
 create or replace function privacy.set_tenant(tenant text)
 returns text
 language sql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-  select pg_catalog.set_config('privacy.tenant_stamp',
-                               case when set_tenant.tenant OPERATOR(pg_catalog.<>) ''
-                                    then pg_catalog.encode(pg_catalog.timestamptz_send(CURRENT_TIMESTAMP), 'hex') else '' end,
-                               true);
-  select pg_catalog.set_config('privacy.tenant', coalesce(set_tenant.tenant, ''), true);
+  select pg_catalog.set_config('privacy.transaction_tenant', coalesce(set_tenant.tenant, ''), true);
 $$;
 comment on function privacy.set_tenant(text) is
   'Sets the tenant for the rest of the current transaction (and only for it); NULL or '''' sets none.';
 
--- Inlined into row-level security policies (hence no SET clause: every name is qualified), and
--- evaluated once per statement there, as a scalar subquery.
--- Why invoker: reads settings of the caller's own session.
+-- Inlined into row-level security policies and evaluated once per statement there, as a scalar
+-- subquery. The setting reads '' once a transaction that set it has ended; NULLIF makes that no
+-- tenant (NULL matches no row) instead of a cast error. The body is SQL-standard (RETURN): it is
+-- parsed once, here, and inlined from the stored tree, so NULLIF's `=` is pg_catalog's for good
+-- and not looked up again in the search_path of each query that reads a protected table.
+-- Why invoker: reads a setting of the caller's own session.
 create or replace function privacy.current_tenant()
 returns text
 language sql stable parallel safe
-as $$
-  select case when pg_catalog.current_setting('privacy.tenant_stamp', true)
-                   OPERATOR(pg_catalog.=) pg_catalog.encode(pg_catalog.timestamptz_send(CURRENT_TIMESTAMP), 'hex')
-              then pg_catalog.current_setting('privacy.tenant', true) end
-$$;
+return NULLIF(pg_catalog.current_setting('privacy.transaction_tenant', true), '');
 comment on function privacy.current_tenant() is
   'The tenant set by privacy.set_tenant() in this transaction, or NULL (which matches no row).';
 

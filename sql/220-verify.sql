@@ -91,6 +91,26 @@ begin
     and not exists (select from privacy.column_rule r where r.schema_name = p.schema_name
                     and r.table_name = p.table_name and r.column_name = tc.column_name)
   union all
+  -- privacy.set_tenant() writes the tenant transaction-locally; a role or database default of the
+  -- same setting (sql/205) would give every transaction of those sessions that sets none a tenant.
+  select 'high', 'tenant_set_for_sessions', t.target,
+         'a default of privacy.transaction_tenant gives sessions a tenant that no transaction set: '
+           || t.statement || ' reset privacy.transaction_tenant'
+  from pg_catalog.pg_db_role_setting s
+  left join pg_catalog.pg_roles r on r.oid = s.setrole
+  left join pg_catalog.pg_database d on d.oid = s.setdatabase
+  cross join lateral (
+    select case when r.rolname is null then 'all roles' else pg_catalog.format('role %I', r.rolname) end
+             || case when d.datname is null then '' else pg_catalog.format(' in database %I', d.datname) end as target,
+           case when r.rolname is null and d.datname is not null then pg_catalog.format('alter database %I', d.datname)
+                when r.rolname is null then 'alter role all'
+                else pg_catalog.format('alter role %I', r.rolname)
+                     || case when d.datname is null then '' else pg_catalog.format(' in database %I', d.datname) end
+           end as statement
+  ) t
+  where s.setdatabase in (0, (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database()))
+    and exists (select from pg_catalog.unnest(s.setconfig) c where pg_catalog.lower(c) like 'privacy.transaction\_tenant=%')
+  union all
   select 'low', 'masked_login_search_path', l.rolname::text,
          pg_catalog.format('put masked first: alter role %I set search_path = masked, public', l.rolname)
   from masked_login l

@@ -15,7 +15,7 @@ export type Integritet<DB = any> = BoundMethods & {
   /** What the methods run on: the Kysely instance or transaction given. */
   readonly db: Kysely<DB>;
   /**
-   * Runs `work` in a transaction whose tenant is `tenantId` (`privacy.tenant`, transaction-local),
+   * Runs `work` in a transaction whose tenant is `tenantId` (set by `privacy.set_tenant()`, transaction-local),
    * so that restricted roles see and change only that tenant's rows. Commits when `work` resolves.
    */
   withTenant<T>(tenantId: string | number | bigint, work: (trx: Transaction<DB>) => Promise<T>): Promise<T>;

@@ -3,9 +3,9 @@ import { toPrivacyError } from '../errors/privacy-error.ts';
 
 /**
  * Runs `work` in a transaction whose tenant is `tenantId`, set by `privacy.set_tenant()`: for
- * that transaction only (transaction-local settings stamped with the transaction's start, which
- * row-level security checks), so it never leaks to the next user of a pooled connection. Inside
- * a transaction already, sets it there (until that transaction ends).
+ * that transaction only (a transaction-local setting, the only one row-level security reads), so
+ * it never leaks to the next user of a pooled connection. Inside a transaction already, sets it
+ * there (until that transaction ends).
  */
 export async function withTenant<DB, T>(
   db: Kysely<DB>,

@@ -98,7 +98,8 @@ describe('search_path hijacking', () => {
         create or replace function trap.now() returns timestamptz language sql as $$ select 'epoch'::timestamptz $$;
         create or replace function trap.nullif(text, text) returns text language sql as $$ select '${secrets.other}' $$;
         create or replace function trap.textregexeq(text, text) returns boolean language sql as $$ select true $$;
-        create operator trap.= (leftarg = bigint, rightarg = bigint, procedure = int8ne);`);
+        create operator trap.= (leftarg = bigint, rightarg = bigint, procedure = int8ne);
+        create operator trap.= (leftarg = text, rightarg = text, procedure = textne);`);
       await client.query(`set search_path = trap, masked, pg_catalog, public`);
       const unset = await attempt(client, 'select * from customer');
       expect(unset.rows).toEqual([]);

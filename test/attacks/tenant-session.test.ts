@@ -17,7 +17,7 @@ describe('the tenant of a pooled connection', () => {
     await asRole(app, async (connection) => {
       // One request sets the tenant for the whole session (the mistake) …
       await connection.query(`set privacy.tenant = '${secrets.own}'`);
-      await connection.query(`set privacy.tenant_stamp = 'forged'`);
+      await connection.query(`select set_config('privacy.tenant', $1, false)`, [secrets.own]);
       // … the next request on the same pooled connection forgets to set one.
       const next = await attempt(connection, 'select id from customer');
       expect(next.rows).toEqual([]);
@@ -46,16 +46,32 @@ describe('the tenant of a pooled connection', () => {
     });
   });
 
-  it("a stamp copied from an earlier transaction does not carry that transaction's tenant over", async () => {
+  it('a tenant written with set_config() instead of set_tenant(), even transaction-locally, names no tenant', async () => {
     await asRole(app, async (connection) => {
       await connection.query('begin');
-      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
-      const stamp = (await connection.query(`select current_setting('privacy.tenant_stamp') as s`)).rows[0].s;
-      await connection.query('commit');
-      await connection.query(`set privacy.tenant = '${secrets.own}'`);
-      await connection.query(`select set_config('privacy.tenant_stamp', $1, false)`, [stamp]);
-      expect((await connection.query('select id from customer')).rows).toEqual([]);
+      await connection.query(`select set_config('privacy.tenant', $1, true)`, [secrets.own]);
+      const outcome = await attempt(connection, 'select id from customer');
+      await connection.query('rollback');
+      expect(outcome).toMatchObject({ rows: [] });
+      expect(outcome.error).toBeUndefined();
     });
+  });
+
+  it("a role default of set_tenant()'s own setting, which would give every session a tenant, is a high finding of verify", async () => {
+    const database = (await db.pool().query('select current_database() as d')).rows[0].d;
+    const finding = async () => (await db.pool().query(
+      `select severity, object from privacy.verify() where check_name = 'tenant_set_for_sessions'`)).rows;
+    expect(await finding()).toEqual([]);
+    await db.pool().query(`alter role "${app.name}" in database "${database}" set privacy.transaction_tenant = '${secrets.own}'`);
+    try {
+      // What the finding is about: a new session of that role has a tenant before any set_tenant().
+      const leaked = await asRole(app, (connection) => attempt(connection, 'select id::text from customer'));
+      expect(leaked.rows).toEqual([{ id: secrets.own }]);
+      expect(await finding()).toEqual([{ severity: 'high', object: `role ${app.name} in database ${database}` }]);
+    } finally {
+      await db.pool().query(`alter role "${app.name}" in database "${database}" reset privacy.transaction_tenant`);
+    }
+    expect(await finding()).toEqual([]);
   });
 
   it('a prepared statement planned for one tenant returns only the rows of the tenant of each execution', async () => {
