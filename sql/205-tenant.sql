@@ -14,12 +14,12 @@
 --
 -- Row-level security evaluates current_tenant() once per statement, as an initplan, so it is written
 -- for what a statement costs to start: every function call in it is set up anew (its EXECUTE
--- privilege checked, its definition looked up) each time a statement runs. One setting read and one
--- NULLIF are about 3% of the instructions of a masked key lookup (bench/masked-reads-instructions.ts,
--- README "Benchmarks"). Checking that the tenant was set in this very transaction (a stamp of the
--- transaction's start time, compared on every statement) cost another 3% and was given up for that:
--- it only added a defence against code that bypasses set_tenant() on purpose, which can as well call
--- set_tenant() with any tenant.
+-- privilege checked, its definition looked up) each time a statement runs. The whole check, one
+-- setting read, NULLIF and the cast, is about 3.4% of the instructions of a masked key lookup
+-- (bench/masked-reads-instructions.ts, README "Benchmarks"). Checking on every statement that the
+-- tenant was set in this very transaction (a stamp of the transaction's start) cost 2.7% more and
+-- was given up for that: it only added a defence against code that writes the setting for a whole
+-- session on purpose, and such code can as well call set_tenant() with any tenant.
 
 -- Why invoker: sets a transaction-local setting of the caller's own session.
 create or replace function privacy.set_tenant(tenant text)
