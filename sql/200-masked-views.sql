@@ -67,6 +67,19 @@ $$;
 comment on function privacy.table_columns(name, name) is
   'Columns of a table with what the generator needs: type, default, identity, visibility, key membership.';
 
+-- Why invoker: looks up two names. The table the masked views anti-join on to leave restricted
+-- rows out: privacy.hidden_row (migration 0007), below that privacy.restricted_row, below 0005
+-- none (each down migration makes the views anew once its table is gone under its name).
+create or replace function privacy.restricted_keys_relation()
+returns regclass
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select coalesce(pg_catalog.to_regclass('privacy.hidden_row'), pg_catalog.to_regclass('privacy.restricted_row'))
+$$;
+comment on function privacy.restricted_keys_relation() is
+  'The table masked views read restricted-row keys from, or NULL below migration 0005 (internal).';
+
 -- Why invoker: builds text from the catalog; executes nothing.
 create or replace function privacy.masked_view_sql(schema_name name, table_name name)
 returns text
@@ -89,11 +102,9 @@ begin
   -- It is the ON condition of a join with one empty row, so the SELECT still ends with its FROM
   -- list (callers append a WHERE) while the planner makes it an anti-join: a hash anti-join in
   -- parallel scans, an index probe per row in key lookups. Measured on 1M rows: bench/masked-reads.ts.
-  -- Left out for a table without a primary key (its rows cannot be restricted one by one). Below
-  -- migration 0007 the anti-join reads privacy.restricted_row, below 0005 there is none (each down
-  -- migration makes the views anew once its table is gone under its name).
-  v_keys := case when pg_catalog.to_regclass('privacy.hidden_row') is not null then 'privacy.hidden_row'
-                 when pg_catalog.to_regclass('privacy.restricted_row') is not null then 'privacy.restricted_row' end;
+  -- Left out for a table without a primary key (its rows cannot be restricted one by one), and
+  -- where no table lists restricted rows (privacy.restricted_keys_relation).
+  v_keys := privacy.restricted_keys_relation()::text;
   if v_keys is not null and pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is not null then
     v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, 't');
   end if;

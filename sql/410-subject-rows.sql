@@ -85,8 +85,9 @@ $$;
 comment on function privacy.lock_subject(text, text) is 'Transaction lock on one subject (internal).';
 
 -- Why invoker: called by the subject functions (definer), running as the owner of the masked
--- views. Restricted rows are invisible only once the table's masked view anti-joins on
--- privacy.hidden_row; a view generated before that (or by an older version) is made anew.
+-- views. Restricted rows are invisible only once the table's masked view anti-joins on the table
+-- privacy.restricted_keys_relation() names; a view generated before that (or by an older version)
+-- is made anew.
 create or replace function privacy.ensure_restriction_enforced(schema_name name, table_name name)
 returns void
 language plpgsql volatile
@@ -104,7 +105,7 @@ begin
                  join pg_catalog.pg_rewrite w on w.oid = d.objid and d.classid = 'pg_catalog.pg_rewrite'::regclass
                  where w.ev_class = pg_catalog.format('masked.%I', v_view)::regclass
                    and d.refclassid = 'pg_catalog.pg_class'::regclass
-                   and d.refobjid = pg_catalog.to_regclass('privacy.hidden_row')) then
+                   and d.refobjid = privacy.restricted_keys_relation()) then
     perform privacy.sync_table(schema_name, table_name);
   end if;
 end
