@@ -7,6 +7,12 @@ import { createDatabase, dropDatabase } from '../support/database-lifecycle.ts';
 import type { TemplateName, TemplateOutcome } from '../support/provided-context.ts';
 import { uniqueName } from '../support/unique-name.ts';
 
+/** The API of examples/rental/install.ts that the `rental` template needs. */
+interface RentalInstallModule {
+  installRentalSchema(db: pg.ClientBase): Promise<void>;
+  seedRental(db: pg.ClientBase): Promise<void>;
+}
+
 /** The API of examples/tracking/seed.ts that the `tracking` template needs. */
 interface TrackingSeedModule {
   installTrackingSchema(db: pg.ClientBase): Promise<void>;
@@ -16,10 +22,12 @@ interface TrackingSeedModule {
 // A computed specifier: the example is optional to this file, so a missing or broken one fails
 // only the `tracking` template (and the files that use it), not the type check or the run.
 const TRACKING_SEED = fileURLToPath(new URL('../../examples/tracking/seed.ts', import.meta.url));
+const RENTAL_INSTALL = fileURLToPath(new URL('../../examples/rental/install.ts', import.meta.url));
 
 /**
  * Builds the template databases (`empty`; `base`: the toolkit migrated in; `tracking`: `base` plus
- * the reference schema and a small seed). A template that fails is recorded with its error, not
+ * the reference schema and a small seed; `rental`: the second reference schema with its data, then
+ * the toolkit migrated in, as a DBA installs it into an existing database). A template that fails is recorded with its error, not
  * thrown, so that only the test files that clone it fail. Built templates are closed to
  * connections, so nothing can hold a session that would make cloning them fail.
  */
@@ -47,7 +55,19 @@ export async function buildTemplates(serverUrl: string): Promise<Record<Template
           },
           base.database,
         );
-  return { empty, base, tracking };
+  const rental = await buildTemplate(serverUrl, 'rental', async (url) => {
+    const install = (await import(RENTAL_INSTALL)) as RentalInstallModule;
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      await install.installRentalSchema(client);
+      await install.seedRental(client);
+    } finally {
+      await client.end();
+    }
+    await migrateUp(url);
+  });
+  return { empty, base, tracking, rental };
 }
 
 /** Drops the templates that were built. */

@@ -1,7 +1,7 @@
 import type { DatabaseKind } from '../../src/database/provisioned-database.ts';
 
 /** The template databases that global setup prepares for test files to clone. */
-export type TemplateName = 'empty' | 'base' | 'tracking';
+export type TemplateName = 'empty' | 'base' | 'tracking' | 'rental';
 
 /** A template that was built (its database name), or why it could not be. */
 export type TemplateOutcome = { database: string } | { error: string };
