@@ -21,9 +21,13 @@ export async function createBenchPerson(client: pg.ClientBase, rows: number): Pr
   await client.query('vacuum analyze public.bench_person');
 }
 
-/** The SELECT of the masked view, to run by hand on the base table (callers append a WHERE). */
+/**
+ * The SELECT of the masked view with the row filter of its policy that leaves restricted rows out,
+ * to run by hand on the base table (callers append `and` the tenant and any other condition).
+ */
 export async function maskedViewSql(client: pg.ClientBase): Promise<string> {
-  return (await client.query(`select privacy.masked_view_sql('public', 'bench_person') as s`)).rows[0].s;
+  return (await client.query(`select privacy.masked_view_sql('public', 'bench_person')
+                                     || ' where ' || privacy.restricted_rows_filter_sql('public', 'bench_person', 't') as s`)).rows[0].s;
 }
 
 /** A PL/pgSQL block that runs `select` `count` times, with $ID replaced by a key spread over `rows`. */

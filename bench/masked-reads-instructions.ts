@@ -93,8 +93,8 @@ try {
   };
   const sides = {
     masked: { role: 'bench_app', tenant: true, from: 'masked.bench_person', lookup: 'select * from masked.bench_person where id = $ID' },
-    byHand: { role: 'bench_staff', tenant: false, from: `(${viewSql} where t.tenant_id = 1) v`,
-              lookup: `select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v` },
+    byHand: { role: 'bench_staff', tenant: false, from: `(${viewSql} and t.tenant_id = 1) v`,
+              lookup: `select * from (${viewSql} and t.tenant_id = 1 and t.id = $ID) v` },
     raw: { role: 'bench_staff', tenant: false, from: 'public.bench_person where tenant_id = 1',
            lookup: 'select * from public.bench_person where tenant_id = 1 and id = $ID' },
   };

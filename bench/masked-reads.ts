@@ -30,7 +30,7 @@ try {
   console.error(`loading ${rows} rows …`);
   await createBenchPerson(client, rows);
   const viewSql = await maskedViewSql(client);
-  const byHand = `${viewSql} where t.tenant_id = 1`;
+  const byHand = `${viewSql} and t.tenant_id = 1`;
   const aggregate = (from: string) => `select count(*), max(name), max(email), max(phone), sum(amount) from ${from}`;
 
   const role = await benchLoginRole(db, 'privacy_masked');
@@ -62,12 +62,12 @@ try {
 
   console.error('primary-key lookups …');
   const lookup = await pairedMs(lookupPairs, () => inTenant(loop('select * from masked.bench_person where id = $ID')),
-    () => staff.query(loop(`select * from (${viewSql} where t.tenant_id = 1 and t.id = $ID) v`)));
+    () => staff.query(loop(`select * from (${viewSql} and t.tenant_id = 1 and t.id = $ID) v`)));
   const lookupRaw = await medianMs(9, () => staff.query(loop('select * from public.bench_person where tenant_id = 1 and id = $ID')));
 
   console.error('primary-key lookups through the driver …');
   const driver = await pairedMs(driverPairs, driverLookups(app, 'masked', 'select * from masked.bench_person where id = $1'),
-    driverLookups(staff, 'by_hand', `select * from (${viewSql} where t.tenant_id = 1 and t.id = $1) v`));
+    driverLookups(staff, 'by_hand', `select * from (${viewSql} and t.tenant_id = 1 and t.id = $1) v`));
   await app.end();
   await staff.end();
   await role.drop();

@@ -8,7 +8,10 @@
 --     and write it, and holds no privilege on s.t itself.
 --   * row-level security on s.t: privacy_view_owner sees the rows of the tenant set with
 --     privacy.set_tenant() in the current transaction (all rows when the table has no tenant column, none
---     when no tenant is set), privacy_unmasked sees all rows raw, any other role but the owner none.
+--     when no tenant is set) that no restriction hides, privacy_unmasked sees all rows raw, any
+--     other role but the owner none. Every row filter is in the policy, none in the view: PostgreSQL
+--     evaluates policy quals before any non-leakproof qual of the application's own, so a casting
+--     or leaky WHERE never sees a row the policy leaves out (the view is no security barrier).
 --   * an INSTEAD OF trigger on masked.t that writes through to s.t, keeping a masked column's
 --     stored value unless the statement gives it a new one.
 -- Everything here runs as the installing role, which must own the protected tables.
@@ -67,9 +70,9 @@ $$;
 comment on function privacy.table_columns(name, name) is
   'Columns of a table with what the generator needs: type, default, identity, visibility, key membership.';
 
--- Why invoker: looks up two names. The table the masked views anti-join on to leave restricted
--- rows out: privacy.hidden_row (migration 0007), below that privacy.restricted_row, below 0005
--- none (each down migration makes the views anew once its table is gone under its name).
+-- Why invoker: looks up two names. The table the row-level security policies read to leave
+-- restricted rows out: privacy.hidden_row (migration 0007), below that privacy.restricted_row,
+-- below 0005 none (each down migration makes the policies anew once its table is gone under its name).
 create or replace function privacy.restricted_keys_relation()
 returns regclass
 language sql stable
@@ -78,7 +81,41 @@ as $$
   select coalesce(pg_catalog.to_regclass('privacy.hidden_row'), pg_catalog.to_regclass('privacy.restricted_row'))
 $$;
 comment on function privacy.restricted_keys_relation() is
-  'The table masked views read restricted-row keys from, or NULL below migration 0005 (internal).';
+  'The table row-level security reads restricted-row keys from, or NULL below migration 0005 (internal).';
+
+-- Why invoker: builds text from the catalog; executes nothing. Restricted rows (GDPR Art. 18,
+-- sql/430-subject-restriction.sql) are left out by the table's row-level security policy, as a
+-- NOT EXISTS on the keys in privacy.hidden_row (migration 0007): the row's integer key, or a hash
+-- of its key. The planner makes it a subplan of the scan: an index probe per row in key lookups,
+-- a hashed subplan in full scans (bench/masked-reads-instructions.ts). Columns are qualified with
+-- `alias`, by default the table's name, as a policy's expression names its table. NULL for a table
+-- without a primary key (its rows cannot be restricted one by one), and where no table lists
+-- restricted rows.
+create or replace function privacy.restricted_rows_filter_sql(schema_name name, table_name name, alias name default null)
+returns text
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_keys text := privacy.restricted_keys_relation()::text;
+  v_row_id text;
+  v_table name := coalesce(alias, table_name);
+  -- The subquery's alias must not hide the table's own.
+  v_alias text := case when v_table = 'privacy_hidden' then 'privacy_hidden_' else 'privacy_hidden' end;
+begin
+  if v_keys is null or pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is null then
+    return null;
+  end if;
+  v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, v_table);
+  if v_row_id is null then
+    return null;
+  end if;
+  return pg_catalog.format('not exists (select from %s %I where %I.schema_name = %L and %I.table_name = %L and %I.row_id = %s)',
+                           v_keys, v_alias, v_alias, schema_name, v_alias, table_name, v_alias, v_row_id);
+end
+$$;
+comment on function privacy.restricted_rows_filter_sql(name, name, name) is
+  'The row-level security predicate that leaves a table''s restricted rows out, or NULL (internal).';
 
 -- Why invoker: builds text from the catalog; executes nothing.
 create or replace function privacy.masked_view_sql(schema_name name, table_name name)
@@ -88,8 +125,6 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_select text;
-  v_row_id text;
-  v_keys text;
 begin
   select pg_catalog.string_agg(
            pg_catalog.format('%s as %I',
@@ -97,24 +132,9 @@ begin
              c.column_name), E',\n       ')
     into v_select
   from privacy.table_columns(schema_name, table_name) c;
-  -- Restricted rows (GDPR Art. 18, sql/430-subject-restriction.sql) are left out by an anti-join
-  -- on the keys in privacy.hidden_row (migration 0007): the row's integer key, or a hash of its key.
-  -- It is the ON condition of a join with one empty row, so the SELECT still ends with its FROM
-  -- list (callers append a WHERE) while the planner makes it an anti-join: a hash anti-join in
-  -- parallel scans, an index probe per row in key lookups. Measured on 1M rows: bench/masked-reads.ts.
-  -- Left out for a table without a primary key (its rows cannot be restricted one by one), and
-  -- where no table lists restricted rows (privacy.restricted_keys_relation).
-  v_keys := privacy.restricted_keys_relation()::text;
-  if v_keys is not null and pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is not null then
-    v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, 't');
-  end if;
-  if v_row_id is null then
-    return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
-  end if;
-  return pg_catalog.format(
-    E'select %s\nfrom %I.%I t\n  join (select) as unrestricted on not exists (select from %s restriction\n'
-    '    where restriction.schema_name = %L and restriction.table_name = %L and restriction.row_id = %s)',
-    v_select, schema_name, table_name, v_keys, schema_name, table_name, v_row_id);
+  -- No row filter here: the table's row-level security policy filters (sync_table).
+  -- Callers append a WHERE.
+  return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
 end
 $$;
 comment on function privacy.masked_view_sql(name, name) is 'The SELECT of a protected table''s masked view.';
@@ -132,7 +152,7 @@ declare
   v_set text[] := '{}';
   v_key text[] := '{}';
   v_returning text[] := '{}';
-  v_overriding text := '';
+  v_refuse text := '';
   v_key_visible boolean := true;
   v_keys int := 0;
   v_update_delete text;
@@ -141,12 +161,23 @@ begin
     v_returning := v_returning || privacy.view_column_sql(schema_name, table_name, c.column_name, c.column_type,
                                                           pg_catalog.format('t.%I', c.column_name));
     continue when c.is_generated;
-    v_insert_cols := v_insert_cols || pg_catalog.format('%I', c.column_name);
-    -- A column the statement leaves out arrives as NULL: it gets the table's default, computed
-    -- here with the view owner's rights (sequences need not be granted to applications).
-    v_insert_vals := v_insert_vals || case when c.default_sql is null then pg_catalog.format('new.%I', c.column_name)
-                                           else pg_catalog.format('coalesce(new.%I, %s)', c.column_name, c.default_sql) end;
-    if c.always_identity then v_overriding := ' overriding system value'; end if;
+    -- A GENERATED ALWAYS identity is the table's to choose, as on the table itself: an id the
+    -- application gives is refused (not written OVERRIDING SYSTEM VALUE, which would let it take
+    -- the sequence's next values and make other tenants' inserts fail).
+    if c.always_identity then
+      v_refuse := v_refuse || pg_catalog.format($f$
+    if new.%1$I is not null then
+      raise exception using errcode = 'generated_always', schema = %2$L, table = %3$L, column = %1$L,
+        message = pg_catalog.format('cannot insert a non-DEFAULT value into column %%I', %1$L),
+        detail = pg_catalog.format('Column %%I is an identity column defined as GENERATED ALWAYS.', %1$L);
+    end if;$f$, c.column_name, schema_name, table_name);
+    else
+      v_insert_cols := v_insert_cols || pg_catalog.format('%I', c.column_name);
+      -- A column the statement leaves out arrives as NULL: it gets the table's default, computed
+      -- here with the view owner's rights (sequences need not be granted to applications).
+      v_insert_vals := v_insert_vals || case when c.default_sql is null then pg_catalog.format('new.%I', c.column_name)
+                                             else pg_catalog.format('coalesce(new.%I, %s)', c.column_name, c.default_sql) end;
+    end if;
     -- What the application read of a masked column is the mask: writing it back unchanged keeps
     -- the stored value; any other value is a new value.
     -- GENERATED ALWAYS identity columns cannot be set; they keep their value.
@@ -190,15 +221,15 @@ as $body$
 -- Generated by integritet from the catalog; regenerated by privacy.sync(). Runs as
 -- privacy_view_owner, which may write %2$I.%3$I under its row-level security policy.
 begin
-  if tg_op = 'INSERT' then
-    insert into %2$I.%3$I as t (%4$s)%5$s
+  if tg_op = 'INSERT' then%5$s
+    insert into %2$I.%3$I as t (%4$s)
     values (%6$s)
     returning %7$s into new;
     return new;%8$s
   end if;
 end
 $body$$f$,
-    view_name || '_write', schema_name, table_name, pg_catalog.array_to_string(v_insert_cols, ', '), v_overriding,
+    view_name || '_write', schema_name, table_name, pg_catalog.array_to_string(v_insert_cols, ', '), v_refuse,
     pg_catalog.array_to_string(v_insert_vals, ', '), pg_catalog.array_to_string(v_returning, ', '), v_update_delete);
 end
 $fn$;
@@ -228,6 +259,20 @@ $$;
 comment on function privacy.tenant_predicate_sql(name, name) is
   'The row-level security predicate that limits a table to the tenant of the current transaction.';
 
+-- Why invoker: builds text from the catalog; executes nothing. The rows restricted roles may
+-- read: the tenant's, less the restricted ones. Writes are checked for the tenant only (a new row
+-- is restricted by no one yet).
+create or replace function privacy.visible_rows_sql(schema_name name, table_name name)
+returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select privacy.tenant_predicate_sql(schema_name, table_name)
+         || coalesce(' and ' || privacy.restricted_rows_filter_sql(schema_name, table_name), '')
+$$;
+comment on function privacy.visible_rows_sql(name, name) is
+  'The row-level security predicate of the rows restricted roles read: their tenant''s, none restricted.';
+
 -- Why definer: regenerating views, policies and grants on the protected tables needs the rights
 -- of the installing role (their owner); callers get no other use of those rights.
 create or replace function privacy.sync_table(schema_name name, table_name name)
@@ -239,6 +284,7 @@ declare
   v_view_sql text;
   v_trigger_sql text;
   v_policy text;
+  v_visible text;
   v_hash text;
   v_rls boolean;
   v_previous privacy.enforcement;
@@ -260,7 +306,8 @@ begin
   v_view_sql := privacy.masked_view_sql(schema_name, table_name);
   v_trigger_sql := privacy.write_trigger_sql(schema_name, table_name, v_view);
   v_policy := privacy.tenant_predicate_sql(schema_name, table_name);
-  v_hash := pg_catalog.md5(v_view_sql || v_trigger_sql || v_policy);
+  v_visible := privacy.visible_rows_sql(schema_name, table_name);
+  v_hash := pg_catalog.md5(v_view_sql || v_trigger_sql || v_visible);
   select * into v_previous from privacy.enforcement e
   where e.schema_name = sync_table.schema_name and e.table_name = sync_table.table_name;
   if v_previous.definition_hash = v_hash
@@ -292,9 +339,18 @@ begin
   execute pg_catalog.format('revoke all on %I.%I from privacy_masked', schema_name, table_name);
   execute pg_catalog.format('grant select, insert, update, delete on %I.%I to privacy_view_owner', schema_name, table_name);
   execute pg_catalog.format('grant select on %I.%I to privacy_unmasked', schema_name, table_name);
+  -- The write trigger computes the table's defaults as the view owner: every sequence a default
+  -- reads, owned by its column or not (older dumps make them apart, with no OWNED BY).
   for s in
     select pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', schema_name, table_name), c.column_name) as seq
     from privacy.table_columns(schema_name, table_name) c
+    union
+    select d.refobjid::pg_catalog.regclass::text
+    from pg_catalog.pg_attrdef a
+    join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass and d.objid = a.oid
+                               and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    join pg_catalog.pg_class q on q.oid = d.refobjid and q.relkind = 'S'
+    where a.adrelid = pg_catalog.format('%I.%I', schema_name, table_name)::pg_catalog.regclass
   loop
     if s.seq is not null then
       execute pg_catalog.format('grant usage on sequence %s to privacy_view_owner', s.seq);
@@ -312,7 +368,7 @@ begin
     execute pg_catalog.format('drop policy %I on %I.%I', s.policyname, schema_name, table_name);
   end loop;
   execute pg_catalog.format('create policy privacy_rows on %I.%I for all to privacy_view_owner using (%s) with check (%s)',
-                            schema_name, table_name, v_policy, v_policy);
+                            schema_name, table_name, v_visible, v_policy);
   execute pg_catalog.format('create policy privacy_unmasked on %I.%I for select to privacy_unmasked using (true)',
                             schema_name, table_name);
   execute pg_catalog.format('alter table %I.%I enable row level security', schema_name, table_name);

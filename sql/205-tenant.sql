@@ -5,43 +5,57 @@
 --   select * from vehicle;        -- only customer 42's vehicles, masked
 --   commit;                       -- the tenant ends with the transaction
 --
--- set_tenant() is the only way in: it writes the setting `privacy.transaction_tenant`, always
--- transaction-locally, and row-level security reads nothing else. A `SET privacy.tenant = …` (or
--- set_config(…, false)) left on a pooled connection, a connection option or a role default therefore
--- names no tenant at all: the next transaction sees no rows, not another tenant's. What this cannot
--- stop is code that writes `privacy.transaction_tenant` itself for the whole session; privacy.verify()
--- reports role and database defaults of it (finding tenant_set_for_sessions).
+-- set_tenant() is the only way in: it writes the setting `privacy.transaction_tenant`,
+-- transaction-locally, as the tenant behind a stamp of the transaction it runs in (its start,
+-- CURRENT_TIMESTAMP: the same for all of it, another for the next), and row-level security reads
+-- the tenant only behind the current transaction's stamp. A value that outlives its transaction
+-- therefore names no tenant, whoever wrote it: a session-level `SET privacy.transaction_tenant = …`
+-- (or set_config(…, false)) left on a connection that a transaction pooler hands to the next
+-- client, a connection option, a role default, even a value copied from an earlier transaction.
+-- The next transaction sees no rows, not another tenant's.
+--
+-- The stamp is the start's binary form in hex: its text form would follow TimeZone and DateStyle,
+-- which the transaction may change after set_tenant(). txid_current_if_assigned() would be no
+-- marker: a read-only transaction has no transaction id, and assigning one costs every such
+-- transaction a commit record (and is impossible on a hot standby).
 --
 -- Row-level security evaluates current_tenant() once per statement, as an initplan, so it is written
 -- for what a statement costs to start: every function call in it is set up anew (its EXECUTE
--- privilege checked, its definition looked up) each time a statement runs. The whole check, one
--- setting read, NULLIF and the cast, is about 3.4% of the instructions of a masked key lookup
--- (bench/masked-reads-instructions.ts, README "Benchmarks"). Checking on every statement that the
--- tenant was set in this very transaction (a stamp of the transaction's start) cost 2.7% more and
--- was given up for that: it only added a defence against code that writes the setting for a whole
--- session on purpose, and such code can as well call set_tenant() with any tenant.
+-- privilege checked, its definition looked up) each time a statement runs, about 2,400
+-- instructions each. Measured per masked key lookup against the same masks by hand
+-- (bench/masked-reads-instructions.ts on 100k rows; README "Benchmarks"): 1.034x with the tenant
+-- unstamped, 1.057x with this check. Its five calls are the fewest found: the stamp in a setting
+-- of its own needs a second setting read and a comparison (1.060x), seconds since the epoch
+-- instead of hex 1.064x, the start as text 1.056x but wrong once the transaction changes its time
+-- zone, parsing the stamp back into a timestamp 1.071x.
 
--- Why invoker: sets a transaction-local setting of the caller's own session.
+-- Why invoker: sets a transaction-local setting of the caller's own session. No tenant ('' or
+-- NULL) is written without a stamp, which current_tenant() reads as none.
 create or replace function privacy.set_tenant(tenant text)
 returns text
 language sql volatile
 set search_path = pg_catalog, pg_temp
 as $$
-  select pg_catalog.set_config('privacy.transaction_tenant', coalesce(set_tenant.tenant, ''), true);
+  select pg_catalog.set_config('privacy.transaction_tenant',
+                               case when coalesce(set_tenant.tenant, '') = '' then ''
+                                    else pg_catalog.encode(pg_catalog.timestamptz_send(CURRENT_TIMESTAMP), 'hex') || set_tenant.tenant end,
+                               true);
 $$;
 comment on function privacy.set_tenant(text) is
   'Sets the tenant for the rest of the current transaction (and only for it); NULL or '''' sets none.';
 
 -- Inlined into row-level security policies and evaluated once per statement there, as a scalar
--- subquery. The setting reads '' once a transaction that set it has ended; NULLIF makes that no
--- tenant (NULL matches no row) instead of a cast error. The body is SQL-standard (RETURN): it is
--- parsed once, here, and inlined from the stored tree, so NULLIF's `=` is pg_catalog's for good
--- and not looked up again in the search_path of each query that reads a protected table.
+-- subquery: what follows this transaction's stamp in the setting, or NULL (no row matches) when
+-- the stamp is not there (split_part() gives '' then, and NULLIF makes that NULL instead of a
+-- cast error). The body is SQL-standard (RETURN): it is parsed once, here, and inlined from the
+-- stored tree, so its functions are pg_catalog's for good and not looked up again in the
+-- search_path of each query that reads a protected table.
 -- Why invoker: reads a setting of the caller's own session.
 create or replace function privacy.current_tenant()
 returns text
 language sql stable parallel safe
-return NULLIF(pg_catalog.current_setting('privacy.transaction_tenant', true), '');
+return NULLIF(pg_catalog.split_part(pg_catalog.current_setting('privacy.transaction_tenant', true),
+                                    pg_catalog.encode(pg_catalog.timestamptz_send(CURRENT_TIMESTAMP), 'hex'), 2), '');
 comment on function privacy.current_tenant() is
   'The tenant set by privacy.set_tenant() in this transaction, or NULL (which matches no row).';
 

@@ -75,7 +75,7 @@ begin
     and e.definition_hash is distinct from pg_catalog.md5(
           privacy.masked_view_sql(e.schema_name, e.table_name)
           || privacy.write_trigger_sql(e.schema_name, e.table_name, e.view_name)
-          || privacy.tenant_predicate_sql(e.schema_name, e.table_name))
+          || privacy.visible_rows_sql(e.schema_name, e.table_name))
   union all
   select 'high', 'definer_without_search_path', p.oid::pg_catalog.regprocedure::text,
          'a SECURITY DEFINER function without a pinned search_path can be hijacked: add set search_path = pg_catalog, pg_temp'

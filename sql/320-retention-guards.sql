@@ -41,7 +41,10 @@ comment on function privacy.retention_covered_sql(jsonb, jsonb, text) is
   'SQL counting the rows of a source that a minimum or a hold keeps (internal).';
 
 -- Why invoker: called by the guard triggers (definer). Lets a privacy_admin member with a reason
--- through and records it; refuses everyone else with PV301/PV302 naming table, reason and date.
+-- through and records it; refuses everyone else with PV301/PV302 naming the table. Only a
+-- privacy_admin member hears why a row is kept and until when: the kind of a hold on a subject
+-- (a debt, a legal claim) and its dates are what restricted roles may not read, and an error
+-- message reaches whoever tried the delete.
 create or replace function privacy.retention_guard_refuse(plan jsonb, operation text, rows bigint, reason text,
                                                           kept_until date, open_ended boolean, columns name[] default null)
 returns void
@@ -77,6 +80,13 @@ begin
     when retention_guard_refuse.reason like 'hold:%' then 'a ' || pg_catalog.replace(pg_catalog.substr(retention_guard_refuse.reason, 6), '_', ' ') || ' hold'
     else retention_guard_refuse.reason end;
   v_until := case when open_ended then 'it is released' else kept_until::text end;
+  if not pg_catalog.pg_has_role(session_user, 'privacy_admin', 'MEMBER') then
+    raise exception using errcode = 'PV301', schema = plan->>'schema', table = plan->>'table',
+      message = pg_catalog.format('%s: %s cannot be %s: kept by law', plan->>'object',
+                                  case when rows = 1 then '1 row' else rows || ' rows' end,
+                                  case operation when 'truncate' then 'truncated' else 'deleted' end),
+      hint = 'A privacy_admin member sees why.';
+  end if;
   raise exception using errcode = 'PV301', schema = plan->>'schema', table = plan->>'table',
     message = pg_catalog.format('%s: %s cannot be %s: kept by %s until %s', plan->>'object',
                                 case when rows = 1 then '1 row' else rows || ' rows' end,

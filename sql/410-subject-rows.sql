@@ -85,9 +85,9 @@ $$;
 comment on function privacy.lock_subject(text, text) is 'Transaction lock on one subject (internal).';
 
 -- Why invoker: called by the subject functions (definer), running as the owner of the masked
--- views. Restricted rows are invisible only once the table's masked view anti-joins on the table
--- privacy.restricted_keys_relation() names; a view generated before that (or by an older version)
--- is made anew.
+-- views. Restricted rows are invisible only once the table's row-level security policy reads the
+-- table privacy.restricted_keys_relation() names; a policy generated before that (or by an older
+-- version, which left them out in the view instead) is made anew.
 create or replace function privacy.ensure_restriction_enforced(schema_name name, table_name name)
 returns void
 language plpgsql volatile
@@ -102,8 +102,9 @@ begin
     return;  -- not protected: no masked view to hide the rows from
   end if;
   if not exists (select from pg_catalog.pg_depend d
-                 join pg_catalog.pg_rewrite w on w.oid = d.objid and d.classid = 'pg_catalog.pg_rewrite'::regclass
-                 where w.ev_class = pg_catalog.format('masked.%I', v_view)::regclass
+                 join pg_catalog.pg_policy p on p.oid = d.objid and d.classid = 'pg_catalog.pg_policy'::regclass
+                 where p.polrelid = pg_catalog.format('%I.%I', schema_name, table_name)::regclass
+                   and p.polname = 'privacy_rows'
                    and d.refclassid = 'pg_catalog.pg_class'::regclass
                    and d.refobjid = privacy.restricted_keys_relation()) then
     perform privacy.sync_table(schema_name, table_name);
@@ -111,7 +112,7 @@ begin
 end
 $$;
 comment on function privacy.ensure_restriction_enforced(name, name) is
-  'Regenerates a protected table''s masked view when it does not yet leave out restricted rows (internal).';
+  'Regenerates a protected table''s enforcement when its policy does not yet leave out restricted rows (internal).';
 
 -- Why invoker: called by the subject functions (definer), in their session. The statements an
 -- erasure runs differ from subject to subject only in the subject's id (parameter $1, text), so

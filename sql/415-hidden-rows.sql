@@ -1,6 +1,6 @@
 -- integritet: privacy.hidden_row (migration 0007) follows privacy.restricted_row.
 --
--- The masked views leave out the rows listed in privacy.hidden_row. Its owner, privacy_view_owner,
+-- Row-level security leaves out the rows listed in privacy.hidden_row. Its owner, privacy_view_owner,
 -- may read that table whole, and nothing of privacy.restricted_row (which says whose the rows are
 -- and why they are kept). Each hidden row counts the restricted rows that hide it (refs): it
 -- stays hidden until the last one goes. Statement triggers keep the count, so an erasure that
@@ -82,9 +82,11 @@ grant execute on function privacy.rebuild_hidden_rows() to privacy_admin;
 
 grant select on privacy.hidden_row to privacy_view_owner, privacy_admin;
 
--- Masked views generated before migration 0007 read privacy.restricted_row: they are made anew
--- (privacy.ensure_restriction_enforced, sql/410, regenerates a view that does not read
--- privacy.hidden_row), and then the views' owner loses its grant on privacy.restricted_row.
+-- Enforcement generated before migration 0007 read privacy.restricted_row, and older still it
+-- left restricted rows out in the masked view, where a leaky WHERE of the application ran first:
+-- both are made anew (privacy.ensure_restriction_enforced, sql/410, regenerates a table whose
+-- row-level security policy does not read privacy.hidden_row), and then the views' owner loses
+-- its grant on privacy.restricted_row.
 select privacy.ensure_restriction_enforced(e.schema_name, e.table_name)
 from privacy.enforcement e
 where pg_catalog.to_regclass(pg_catalog.format('%I.%I', e.schema_name, e.table_name)) is not null;

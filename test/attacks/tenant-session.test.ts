@@ -64,9 +64,10 @@ describe('the tenant of a pooled connection', () => {
     expect(await finding()).toEqual([]);
     await db.pool().query(`alter role "${app.name}" in database "${database}" set privacy.transaction_tenant = '${secrets.own}'`);
     try {
-      // What the finding is about: a new session of that role has a tenant before any set_tenant().
+      // A new session of that role has the setting before any set_tenant(); without the stamp of
+      // its transaction it names no tenant, but it is a mistake verify reports all the same.
       const leaked = await asRole(app, (connection) => attempt(connection, 'select id::text from customer'));
-      expect(leaked.rows).toEqual([{ id: secrets.own }]);
+      expect(leaked.rows).toEqual([]);
       expect(await finding()).toEqual([{ severity: 'high', object: `role ${app.name} in database ${database}` }]);
     } finally {
       await db.pool().query(`alter role "${app.name}" in database "${database}" reset privacy.transaction_tenant`);

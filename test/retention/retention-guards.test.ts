@@ -50,18 +50,26 @@ beforeAll(async () => {
 });
 
 describe('rows the law keeps cannot be deleted', () => {
-  it('an application deleting an invoice bookkeeping keeps gets PV301 naming table, reason and last day', async () => {
+  it('an application deleting an invoice bookkeeping keeps gets PV301 naming the table; an admin also hears the reason and last day', async () => {
     await asRole(app, async (client) => {
       const error = await failureOf(client, 'delete from public.invoice where id = 30');
       expect(error).toBeInstanceOf(ProtectedRecordError);
       expect(error).toMatchObject({ code: 'PV301', object: 'public.invoice' });
+      expect(error.message).toBe('public.invoice: 1 row cannot be deleted: kept by law');
+    });
+    await asRole(admin, async (client) => {
+      const error = await failureOf(client, 'delete from public.invoice where id = 30');
       const lastDay = (await db.pool().query(`select (date_trunc('year', current_date) + interval '7 years' - interval '1 day')::date::text as d`)).rows[0].d;
       expect(error.message).toBe(`public.invoice: 1 row cannot be deleted: kept by statutory minimum bookkeeping until ${lastDay}`);
     });
   });
 
-  it('a row of a subject under a legal hold is kept until the hold is released', async () => {
+  it('a row of a subject under a legal hold is kept until the hold is released, which only an admin hears', async () => {
     await asRole(app, async (client) => {
+      const error = await failureOf(client, 'delete from public.customer where id = 1');
+      expect(error).toMatchObject({ code: 'PV301', message: 'public.customer: 1 row cannot be deleted: kept by law' });
+    });
+    await asRole(admin, async (client) => {
       const error = await failureOf(client, 'delete from public.customer where id = 1');
       expect(error).toMatchObject({ code: 'PV301', message: 'public.customer: 1 row cannot be deleted: kept by a legal claim hold until it is released' });
     });
