@@ -166,8 +166,8 @@ set search_path = pg_catalog, pg_temp
 as $$
   select 'high'::text, 'definer_reads_protected_table'::text, p.oid::pg_catalog.regprocedure::text,
          pg_catalog.format('runs with the rights of %I, who can read %s past the masks and row-level security, '
-                           'and a masked login may execute it: alter function %s security invoker '
-                           '(it then reads as its caller, through the masks), or revoke execute on function %s from %s',
+                           'and a masked login may execute it; as security invoker it reads as its caller, through the masks: '
+                           'alter function %s security invoker, or revoke execute on function %s from %s',
                            pg_catalog.pg_get_userbyid(p.proowner), t.tables, p.oid::pg_catalog.regprocedure,
                            p.oid::pg_catalog.regprocedure,
                            coalesce(privacy.grantees_reaching_masked(
