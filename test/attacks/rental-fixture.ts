@@ -94,7 +94,7 @@ export async function verifyFindings(db: TestDatabase): Promise<VerifyFinding[]>
  * The first statement a finding's message names as its fix: the text after the last ': ' up to
  * ', or ' or ' (or', as verify writes them.
  */
-export function namedFix(finding: VerifyFinding): string {
+export function namedFix(finding: { message: string }): string {
   const tail = finding.message.slice(finding.message.lastIndexOf(': ') + 2);
   return tail.split(/, or | \(or /)[0]!.trim();
 }
