@@ -1,7 +1,7 @@
 -- integritet: self-check of personal data nobody protected yet. A fresh install protects
 -- nothing, so every other check is silent; this one names the tables that hold personal
 -- columns by the catalog (classified personal), by the column's name (the patterns `discover`
--- uses, src/policy/discover/column-name-patterns.ts, kept equal by test/policy/discover.test.ts)
+-- uses, src/policy/discover/column-name-patterns.ts, kept equal by test/policy/name-patterns-in-sql.test.ts)
 -- and by a sample of its values (e-mail addresses, personnummer, phone numbers).
 --
 --   select * from privacy.verify_unprotected_tables();
