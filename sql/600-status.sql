@@ -36,6 +36,7 @@ as $$
     select
       (select pg_catalog.count(*) from privacy.protected_table) as protected_tables,
       (select pg_catalog.count(*) from finding f where f.check_name = 'unclassified_column') as unclassified_columns,
+      (select pg_catalog.count(*) from finding f where f.check_name = 'unprotected_personal_table') as unprotected_personal_tables,
       (select pg_catalog.count(*) from finding f where f.severity = 'high') as high,
       (select pg_catalog.count(*) from finding f where f.severity = 'medium') as medium,
       (select pg_catalog.count(*) from finding f where f.severity = 'low') as low,
@@ -68,7 +69,8 @@ as $$
     (12, 'holds',      'review_due',           n.holds_review_due,     false),
     (13, 'requests',   'open',                 n.requests_open,        false),
     (14, 'requests',   'overdue',              n.requests_overdue,     n.requests_overdue > 0),
-    (15, 'requests',   'failed',               n.requests_failed,      false)
+    (15, 'requests',   'failed',               n.requests_failed,      false),
+    (16, 'protection', 'unprotected_personal_tables', n.unprotected_personal_tables, false)
   ) as x(line, area, item, value, alert)
   order by x.line
 $$;

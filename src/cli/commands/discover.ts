@@ -58,11 +58,11 @@ Examples:
         ],
       });
       const where = await writeOutput(options.out, text, options.force ?? false);
-      const personal = discovery.findings.filter((f) => f.suggestion.category !== 'not_personal');
+      const personal = discovery.findings.filter((f) => f.suggestion?.category !== 'not_personal');
       if (where !== 'standard output') {
         console.log(textTable(['column', 'looks like', 'confidence', 'category', 'mask'],
-          personal.map((f) => [`${f.table}.${f.column}`, f.kind.replaceAll('_', ' '), f.confidence, f.suggestion.category, f.suggestion.mask ?? '(hidden)'])));
-        console.log(`\nWrote ${where}: ${personal.length} of ${discovery.findings.length} columns proposed as personal. Review it before \`integritet plan\`.`);
+          personal.map((f) => [`${f.table}.${f.column}`, f.kind.replaceAll('_', ' '), f.confidence, f.suggestion?.category ?? '(unclassified)', f.suggestion?.mask ?? '(hidden)'])));
+        console.log(`\nWrote ${where}: ${personal.length} of ${discovery.findings.length} columns proposed as personal or left unclassified. Review it before \`integritet plan\`.`);
       }
     });
 }

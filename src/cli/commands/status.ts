@@ -60,5 +60,7 @@ export function describeStatus(status: DatabaseStatus): string {
   const flagged = Object.entries(status.summary).flatMap(([area, items]) => Object.entries(items)
     .filter(([item]) => status.alerts.includes(`${area}.${item}`)).map(([item, value]) => `${area} ${words(item)}: ${value}`));
   sections.push(flagged.length === 0 ? 'nothing needs attention' : `needs attention: ${flagged.join(', ')}`);
+  const unprotected = status.summary.protection?.unprotected_personal_tables ?? 0;
+  if (unprotected > 0) sections.push(`${unprotected} tables hold personal columns and are not protected: integritet verify names them`);
   return sections.join('\n\n');
 }

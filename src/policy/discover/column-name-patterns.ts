@@ -1,8 +1,11 @@
 import type { PersonalKind } from './personal-kinds.ts';
 
-// What a column's name suggests, checked in order (the first match wins). Names are matched
-// lower-case, with the words of camelCase names separated by _.
-const NAME_PATTERNS: [RegExp, PersonalKind][] = [
+/**
+ * What a column's name suggests, checked in order (the first match wins). Names are matched
+ * lower-case, with the words of camelCase names separated by _. SQL has the same list
+ * (`privacy.column_name_pattern()`, sql/224-verify-unprotected.sql), for `verify`.
+ */
+export const NAME_PATTERNS: [RegExp, PersonalKind][] = [
   [/(^|_)(id|uuid|pk)$/, 'row_key'],
   [/(^|_)e_?mail(_address)?$|(^|_)mail$/, 'email'],
   [/(^|_)(phone|mobile|mobil|cell|tel|telephone|telefon|msisdn|fax)(_number|_no|nr)?($|_)/, 'phone'],
