@@ -244,6 +244,10 @@ declare
   v_previous privacy.enforcement;
   s record;
   v_view name := sync_table.table_name;
+  -- What privacy.syncing was when called: put back on every way out, so a call that changes
+  -- nothing does not leave the DDL event trigger switched off for the rest of the transaction,
+  -- and a caller that switched it off itself (a down migration) keeps it off.
+  v_syncing text := coalesce(pg_catalog.current_setting('privacy.syncing', true), '');
 begin
   if not exists (select from privacy.protected_table p
                  where p.schema_name = sync_table.schema_name and p.table_name = sync_table.table_name) then
@@ -265,6 +269,7 @@ begin
   where e.schema_name = sync_table.schema_name and e.table_name = sync_table.table_name;
   if v_previous.definition_hash = v_hash
      and pg_catalog.to_regclass(pg_catalog.format('masked.%I', v_view)) is not null then
+    perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
     return 'unchanged';
   end if;
 
@@ -321,7 +326,7 @@ begin
   values (schema_name, table_name, v_rls, v_view, v_hash)
   on conflict on constraint enforcement_pkey do update
     set synced_at = pg_catalog.now(), definition_hash = excluded.definition_hash, view_name = excluded.view_name;
-  perform pg_catalog.set_config('privacy.syncing', '', true);
+  perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
   return case when v_previous.table_name is null then 'created' else 'updated' end;
 end
 $$;

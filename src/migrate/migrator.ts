@@ -3,6 +3,7 @@ import { Umzug, type UmzugStorage } from 'umzug';
 import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
 import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
+import { legalStateDroppedBy, refuseToDropLegalState } from './legal-state.ts';
 import { withMigrationLock } from './migration-lock.ts';
 
 /** Where to connect: a connection string or a `pg` client configuration. */
@@ -22,6 +23,8 @@ export interface MigrateDownOptions {
   to?: string;
   /** Revert everything: uninstall the toolkit. */
   all?: boolean;
+  /** Revert even when that drops ledger entries, holds, restricted rows or subject requests. */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -71,9 +74,8 @@ function umzugFor(client: pg.Client, migrations: VersionedMigration[]) {
     migrations: migrations.map((m) => ({
       name: m.name,
       up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`),
-      down: ({ context }) =>
-        inTransaction(context, `${m.name} (down)`,
-          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`),
+      // Down runs go through migrateDown, which reverts a whole run in one transaction.
+      down: () => Promise.reject(new Error('reverted by migrateDown')),
     })),
   });
 }
@@ -144,6 +146,9 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
 /**
  * Reverts versioned migrations: the latest by default, down to and including `to`, or all of
  * them (`all`), which removes every object of the toolkit and the roles this install created.
+ * The whole run is one transaction: a step that fails reverts nothing, the earlier steps of the
+ * run included. A run that would drop ledger entries, holds, restricted rows or subject requests
+ * is refused unless `force` is set (`LEGAL_STATE_WOULD_BE_DROPPED`, with their counts).
  */
 export async function migrateDown(connection: Connection, options: MigrateDownOptions = {}): Promise<MigrateResult> {
   const { log } = options;
@@ -152,25 +157,65 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
   return withMigrationLock(connection, async (client) => {
-    refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations);
+    const history = await readHistory(client);
+    refuseChangedHistory(history, migrations);
+    const applied = new Set(history.filter((h) => h.kind === 'versioned').map((h) => h.name));
+    const steps = stepsToRevert(migrations.filter((m) => applied.has(m.name)), options);
     const done: MigrateResult = { versioned: [], repeatable: [] };
+    if (steps.length === 0) {
+      log?.('nothing to revert');
+      return done;
+    }
+    const names = steps.map((m) => m.name);
+    if (!options.force) refuseToDropLegalState(await legalStateDroppedBy(client, names), names);
+    await client.query('begin');
     try {
-      const target = options.all ? { to: 0 as const } : options.to ? { to: options.to } : {};
-      for (const m of await umzug.down(target)) {
-        done.versioned.push(m.name);
-        log?.(`reverted ${m.name}`);
+      // The toolkit's own DDL event trigger must not regenerate views with definitions written
+      // for the latest version while the tables under them are being taken away.
+      await client.query(`select pg_catalog.set_config('privacy.syncing', 'on', true)`);
+      for (const m of steps) {
+        await runStep(client, `${m.name} (down)`, `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`);
       }
+      // Definitions are written for the latest version; the next `up` applies them afresh.
+      if (await hasHistoryTable(client)) await client.query(`delete from privacy.schema_migration where kind = 'repeatable'`);
+      await client.query('commit');
     } catch (error) {
-      throw unwrap(error);
+      await client.query('rollback').catch(() => undefined);
+      throw error;
     }
-    // Definitions are written for the latest version; the next `up` applies them afresh.
-    if (done.versioned.length > 0 && (await readHistory(client)).length > 0) {
-      await client.query(`delete from privacy.schema_migration where kind = 'repeatable'`);
+    for (const name of names) {
+      done.versioned.push(name);
+      log?.(`reverted ${name}`);
     }
-    if (done.versioned.length === 0) log?.('nothing to revert');
     return done;
   }, log);
+}
+
+function stepsToRevert(applied: VersionedMigration[], options: MigrateDownOptions): VersionedMigration[] {
+  const latestFirst = [...applied].reverse();
+  if (options.all) return latestFirst;
+  if (options.to) {
+    const at = latestFirst.findIndex((m) => m.name === options.to);
+    return at < 0 ? [] : latestFirst.slice(0, at + 1);
+  }
+  return latestFirst.slice(0, 1);
+}
+
+async function hasHistoryTable(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ e: boolean }>(`select to_regclass('privacy.schema_migration') is not null as e`);
+  return rows[0]?.e ?? false;
+}
+
+// One step of a run that is already in a transaction: the error names the step and says that
+// the run's transaction, and so every step of it, is rolled back.
+async function runStep(client: pg.ClientBase, what: string, sql: string): Promise<void> {
+  try {
+    await client.query(sql);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`${what} failed: ${detail}; nothing was reverted`,
+      { code: 'MIGRATION_FAILED', object: what, cause: error });
+  }
 }
 
 /** Every versioned migration and repeatable definition, with whether and when it was applied. */

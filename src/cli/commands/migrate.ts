@@ -21,9 +21,12 @@ export function migrateCommand(): Command {
     .description('revert the latest migration, down to --to, or --all (uninstall)')
     .option('--to <name>', 'revert this migration and every later one')
     .option('--all', 'revert everything: remove the toolkit and the roles it created')
-    .addHelpText('after', '\nExamples:\n  $ integritet migrate down\n  $ integritet migrate down --all')
-    .action(async (options: { to?: string; all?: boolean; databaseUrl?: string }) => {
-      await migrateDown(databaseUrl(options), { to: options.to, all: options.all, log });
+    .option('--force', 'revert even when that drops ledger entries, holds, restricted rows or subject requests')
+    .addHelpText('after', '\nThe whole run is one transaction: a step that fails reverts nothing.\n' +
+      'Export the ledger, holds, restrictions and requests first: integritet ledger export --out legal-state.json\n' +
+      '\nExamples:\n  $ integritet migrate down\n  $ integritet migrate down --all --force')
+    .action(async (options: { to?: string; all?: boolean; force?: boolean; databaseUrl?: string }) => {
+      await migrateDown(databaseUrl(options), { to: options.to, all: options.all, force: options.force, log });
     });
 
   withDatabaseUrl(migrate.command('status'))
