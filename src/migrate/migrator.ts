@@ -5,6 +5,8 @@ import { readHistory, recordApplied, type AppliedMigration } from './migration-h
 import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
 import { legalStateDroppedBy, refuseToDropLegalState } from './legal-state.ts';
 import { withMigrationLock } from './migration-lock.ts';
+import { findDamage, readManifest, recordManifest, type ObjectDamage, type RecordedObject } from './object-manifest.ts';
+import { snapshotToolkitObjects } from './toolkit-objects.ts';
 
 /** Where to connect: a connection string or a `pg` client configuration. */
 export type Connection = string | pg.ClientConfig;
@@ -34,12 +36,17 @@ export interface MigrateResult {
   repeatable: string[];
 }
 
-/** State of one migration or definition. `changed`: its file differs from what was applied. */
+/**
+ * State of one migration or definition. `changed`: its file differs from what was applied;
+ * `damaged`: an object it made is missing or differs from what it made (`problems` says which).
+ */
 export interface MigrationState {
   name: string;
   kind: AppliedMigration['kind'];
-  state: 'applied' | 'pending' | 'changed';
+  state: 'applied' | 'pending' | 'changed' | 'damaged';
   appliedAt?: Date;
+  /** e.g. `trigger hidden_row_insert on privacy.restricted_row missing`. */
+  problems?: string[];
 }
 
 // Each step and its history row commit together, so there is no moment where one exists
@@ -131,16 +138,48 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
       log?.('repeatable definitions follow the latest version: left out until it is reached');
       return done;
     }
-    const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
-    for (const def of repeatableDefinitions()) {
-      if (applied.get(def.name) === def.checksum) continue;
-      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
-      done.repeatable.push(def.name);
-      log?.(`applied ${def.name}`);
-    }
+    done.repeatable = await applyDefinitions(client, log);
     if (done.versioned.length === 0 && done.repeatable.length === 0) log?.('up to date');
     return done;
   }, log);
+}
+
+/**
+ * Applies every repeatable definition whose file changed since it was applied, and every one that
+ * made an object that is now missing or differs from what was installed (a function dropped or
+ * edited by hand, a trigger or grant gone); where the record of installed objects does not say
+ * which file made a damaged object, all of them. Then records what is installed.
+ */
+async function applyDefinitions(client: pg.Client, log?: (line: string) => void): Promise<string[]> {
+  const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
+  const definitions = repeatableDefinitions();
+  const manifest = (await readManifest(client)) ?? new Map<string, RecordedObject>();
+  let installed = await snapshotToolkitObjects(client);
+  const damage = findDamage(manifest, installed);
+  const repairs = new Map<string, ObjectDamage[]>();
+  for (const d of damage) {
+    for (const source of d.sources.length > 0 ? d.sources : definitions.map((def) => def.name)) {
+      repairs.set(source, [...(repairs.get(source) ?? []), d]);
+    }
+  }
+  const madeBy = new Map<string, Set<string>>();
+  const done: string[] = [];
+  for (const def of definitions) {
+    const repairing = repairs.get(def.name);
+    if (applied.get(def.name) === def.checksum && !repairing) continue;
+    await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+    const after = await snapshotToolkitObjects(client);
+    for (const [identity, hash] of after) {
+      if (installed.get(identity) !== hash) madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));
+    }
+    installed = after;
+    done.push(def.name);
+    log?.(repairing ? `applied ${def.name} again: ${repairing.map((d) => `${d.identity} ${d.problem}`).join(', ')}` : `applied ${def.name}`);
+  }
+  if ((done.length > 0 || manifest.size === 0) && (await readManifest(client)) !== undefined) {
+    await recordManifest(client, installed, madeBy, manifest);
+  }
+  return done;
 }
 
 /**
@@ -218,18 +257,30 @@ async function runStep(client: pg.ClientBase, what: string, sql: string): Promis
   }
 }
 
-/** Every versioned migration and repeatable definition, with whether and when it was applied. */
+/**
+ * Every versioned migration and repeatable definition, with whether and when it was applied, and
+ * which objects of the applied definitions are missing or differ from what they installed.
+ */
 export async function migrationStatus(connection: Connection): Promise<MigrationState[]> {
   return withMigrationLock(connection, async (client) => {
     const history = new Map((await readHistory(client)).map((h) => [h.name, h]));
+    const manifest = await readManifest(client);
+    const damage = manifest ? findDamage(manifest, await snapshotToolkitObjects(client)) : [];
     const state = (name: string, kind: AppliedMigration['kind'], checksum: string): MigrationState => {
       const applied = history.get(name);
       if (!applied) return { name, kind, state: 'pending' };
-      return { name, kind, state: applied.checksum === checksum ? 'applied' : 'changed', appliedAt: applied.appliedAt };
+      const problems = damage.filter((d) => d.sources.includes(name)).map((d) => `${d.identity} ${d.problem}`);
+      if (applied.checksum !== checksum) return { name, kind, state: 'changed', appliedAt: applied.appliedAt };
+      if (problems.length > 0) return { name, kind, state: 'damaged', appliedAt: applied.appliedAt, problems };
+      return { name, kind, state: 'applied', appliedAt: applied.appliedAt };
     };
-    return [
+    const states = [
       ...versionedMigrations().map((m) => state(m.name, 'versioned', m.checksum)),
       ...repeatableDefinitions().map((d) => state(d.name, 'repeatable', d.checksum)),
     ];
+    // Objects whose file is not known (installed by the SQL script): \`migrate up\` applies all.
+    const unattributed = damage.filter((d) => d.sources.length === 0).map((d) => `${d.identity} ${d.problem}`);
+    if (unattributed.length > 0) states.push({ name: 'sql/', kind: 'repeatable', state: 'damaged', problems: unattributed });
+    return states;
   });
 }

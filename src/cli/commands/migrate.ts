@@ -30,7 +30,7 @@ export function migrateCommand(): Command {
     });
 
   withDatabaseUrl(migrate.command('status'))
-    .description('list migrations and definitions with their state')
+    .description('list migrations and definitions with their state, and objects of the toolkit missing or changed')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean; databaseUrl?: string }) => {
       const states = await migrationStatus(databaseUrl(options));
@@ -40,8 +40,11 @@ export function migrateCommand(): Command {
       }
       console.log(textTable(['migration', 'kind', 'state', 'applied at'],
         states.map((s) => [s.name, s.kind, s.state, s.appliedAt?.toISOString() ?? ''])));
+      const problems = states.flatMap((s) => (s.problems ?? []).map((p) => `  ${p} (${s.name})`));
+      if (problems.length > 0) console.log(`\nnot as installed:\n${problems.join('\n')}`);
       const pending = states.filter((s) => s.state !== 'applied').length;
       console.log(pending === 0 ? '\nup to date' : `\n${pending} to apply: run \`integritet migrate up\``);
+      if (problems.length > 0) process.exitCode = 1;
     });
 
   return migrate;
