@@ -26,6 +26,8 @@ begin
   if not exists (select from privacy.schema_migration m where m.kind = 'repeatable') then
     return;
   end if;
+  -- A protected table renamed, or one of its columns, keeps its rules under the new name.
+  perform privacy.follow_renames();
   for t in
     select distinct p.schema_name, p.table_name
     from pg_catalog.pg_event_trigger_ddl_commands() d
