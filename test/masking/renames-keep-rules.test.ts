@@ -48,6 +48,15 @@ describe('a protected table renamed keeps its rules (superuser install: the even
     expect(await catalogFindings(db.url)).toEqual([]);
   });
 
+  it('SET SCHEMA: the rules follow the table into its new schema', async () => {
+    const before = await appReads(db.url, 'person');
+    await query(db.url, `create schema club; alter table public.person set schema club`);
+    expect(await appReads(db.url, 'person')).toEqual(before);
+    expect(await query(db.url, `select distinct schema_name from privacy.column_rule`)).toEqual([{ schema_name: 'club' }]);
+    expect(await catalogFindings(db.url)).toEqual([]);
+    await query(db.url, `alter table club.person set schema public`);
+  });
+
   it('an ALTER that changes nothing in the view leaves the event trigger on for the next ALTER of the same transaction', async () => {
     await query(db.url, `begin;
       alter table public.person alter column club set statistics 200;
