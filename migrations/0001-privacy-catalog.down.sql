@@ -15,6 +15,17 @@ begin
 
   drop schema privacy cascade;
 
+  -- The sweep worker's job queue (pg-boss, in its default schema): its schedules would call
+  -- functions that are gone. A queue in another schema (worker --schema) is the user's to drop.
+  if pg_catalog.to_regclass('integritet_boss.job') is not null and pg_catalog.to_regclass('integritet_boss.version') is not null then
+    begin
+      drop schema integritet_boss cascade;
+    exception when insufficient_privilege then
+      raise notice 'integritet: schema integritet_boss kept: only its owner % may drop it (drop schema integritet_boss cascade)',
+        (select n.nspowner::pg_catalog.regrole from pg_catalog.pg_namespace n where n.nspname = 'integritet_boss');
+    end;
+  end if;
+
   foreach r in array created loop
     begin
       execute pg_catalog.format('drop role if exists %I', r);

@@ -35,3 +35,26 @@ $unprotect$;
 drop schema masked cascade;
 drop table privacy.enforcement;
 alter table privacy.column_rule drop column write_rule, drop column write_params;
+
+-- 0002 made the installing role a member of privacy_view_owner when it was not one (it grants
+-- that to itself, so the grantor is the member). Roles are cluster-wide: the membership is kept
+-- while the role owns objects in another database of the cluster, where an install of its own
+-- may still need it.
+do $membership$
+declare
+  v_me oid := (select r.oid from pg_catalog.pg_roles r where r.rolname = current_user);
+begin
+  if not exists (select from pg_catalog.pg_auth_members m
+                 where m.roleid = (select r.oid from pg_catalog.pg_roles r where r.rolname = 'privacy_view_owner')
+                   and m.member = v_me and m.grantor = v_me) then
+    return;
+  end if;
+  if exists (select from pg_catalog.pg_shdepend d
+             where d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass and d.refobjid = v_me
+               and d.dbid not in (0, (select b.oid from pg_catalog.pg_database b where b.datname = pg_catalog.current_database()))) then
+    raise notice 'integritet: % stays a member of privacy_view_owner: it owns objects in another database of the cluster', current_user;
+    return;
+  end if;
+  execute pg_catalog.format('revoke privacy_view_owner from %I', current_user);
+end
+$membership$;

@@ -290,6 +290,10 @@ declare
   v_previous privacy.enforcement;
   s record;
   v_view name := sync_table.table_name;
+  -- What privacy.syncing was when called: put back on every way out, so a call that changes
+  -- nothing does not leave the DDL event trigger switched off for the rest of the transaction,
+  -- and a caller that switched it off itself (a down migration) keeps it off.
+  v_syncing text := coalesce(pg_catalog.current_setting('privacy.syncing', true), '');
 begin
   if not exists (select from privacy.protected_table p
                  where p.schema_name = sync_table.schema_name and p.table_name = sync_table.table_name) then
@@ -312,6 +316,8 @@ begin
   where e.schema_name = sync_table.schema_name and e.table_name = sync_table.table_name;
   if v_previous.definition_hash = v_hash
      and pg_catalog.to_regclass(pg_catalog.format('masked.%I', v_view)) is not null then
+    perform privacy.remember_table_identity(schema_name, table_name);
+    perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
     return 'unchanged';
   end if;
 
@@ -377,7 +383,8 @@ begin
   values (schema_name, table_name, v_rls, v_view, v_hash)
   on conflict on constraint enforcement_pkey do update
     set synced_at = pg_catalog.now(), definition_hash = excluded.definition_hash, view_name = excluded.view_name;
-  perform pg_catalog.set_config('privacy.syncing', '', true);
+  perform privacy.remember_table_identity(schema_name, table_name);
+  perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
   return case when v_previous.table_name is null then 'created' else 'updated' end;
 end
 $$;
@@ -425,6 +432,8 @@ as $$
 declare
   t record;
 begin
+  -- Tables renamed since they were last synced keep their rules (sql/235-follow-renames.sql).
+  perform privacy.follow_renames();
   for t in
     select p.schema_name, p.table_name from privacy.protected_table p
     union

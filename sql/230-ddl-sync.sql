@@ -19,6 +19,15 @@ begin
   if coalesce(pg_catalog.current_setting('privacy.syncing', true), '') = 'on' then
     return;
   end if;
+  -- After a downgrade the definitions here are written for a later version than the tables under
+  -- them, and `migrate down` forgets them (no repeatable row in the history) until `migrate up`
+  -- applies the right ones. Until then the views are left as they are: a new column is absent
+  -- from its view, never shown, and the user's DDL does not fail on the toolkit's behalf.
+  if not exists (select from privacy.schema_migration m where m.kind = 'repeatable') then
+    return;
+  end if;
+  -- A protected table renamed, or one of its columns, keeps its rules under the new name.
+  perform privacy.follow_renames();
   for t in
     select distinct p.schema_name, p.table_name
     from pg_catalog.pg_event_trigger_ddl_commands() d

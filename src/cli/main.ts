@@ -4,6 +4,8 @@ import { PrivacyError } from '../errors/privacy-error.ts';
 import { applyCommand } from './commands/apply.ts';
 import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { ledgerExportCommand } from './commands/ledger-export.ts';
+import { ledgerImportCommand } from './commands/ledger-import.ts';
 import { lintCommand } from './commands/lint.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
@@ -39,7 +41,10 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(discoverCommand())
   .addCommand(lintCommand())
   .addCommand(reportCommand())
-  .addCommand(subjectCommand());
+  .addCommand(subjectCommand())
+  .addCommand(new Command('ledger').description('the audit ledger and the legal records kept with it')
+    .addCommand(ledgerExportCommand())
+    .addCommand(ledgerImportCommand()));
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
 // usage errors anywhere exit with EXIT.usage instead of commander's own exit code.

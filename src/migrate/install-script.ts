@@ -9,7 +9,9 @@ import { repeatableDefinitions, versionedMigrations } from './migration-files.ts
 export function installScript(): string {
   const parts = [
     '-- integritet install script: the same steps as `integritet migrate up`, in one transaction.',
-    '-- Apply with: psql -v ON_ERROR_STOP=1 -1 -f integritet.sql (or as a migration of your own tool).',
+    '-- Apply with: psql -v ON_ERROR_STOP=1 -f integritet.sql',
+    '-- It opens and commits its own transaction, so psql needs no -1 (--single-transaction). A tool',
+    '-- that wraps each migration in a transaction of its own (Flyway) takes it without its begin and commit lines.',
     'begin;',
     '-- One install at a time per database, as the migrator does.',
     'select pg_advisory_xact_lock(1886546294, 1);',

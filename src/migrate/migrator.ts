@@ -3,7 +3,10 @@ import { Umzug, type UmzugStorage } from 'umzug';
 import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
 import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
+import { legalStateDroppedBy, refuseToDropLegalState } from './legal-state.ts';
 import { withMigrationLock } from './migration-lock.ts';
+import { findDamage, readManifest, recordManifest, type ObjectDamage, type RecordedObject } from './object-manifest.ts';
+import { snapshotToolkitObjects } from './toolkit-objects.ts';
 
 /** Where to connect: a connection string or a `pg` client configuration. */
 export type Connection = string | pg.ClientConfig;
@@ -22,6 +25,8 @@ export interface MigrateDownOptions {
   to?: string;
   /** Revert everything: uninstall the toolkit. */
   all?: boolean;
+  /** Revert even when that drops ledger entries, holds, restricted rows or subject requests. */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -31,12 +36,17 @@ export interface MigrateResult {
   repeatable: string[];
 }
 
-/** State of one migration or definition. `changed`: its file differs from what was applied. */
+/**
+ * State of one migration or definition. `changed`: its file differs from what was applied;
+ * `damaged`: an object it made is missing or differs from what it made (`problems` says which).
+ */
 export interface MigrationState {
   name: string;
   kind: AppliedMigration['kind'];
-  state: 'applied' | 'pending' | 'changed';
+  state: 'applied' | 'pending' | 'changed' | 'damaged';
   appliedAt?: Date;
+  /** e.g. `trigger hidden_row_insert on privacy.restricted_row missing`. */
+  problems?: string[];
 }
 
 // Each step and its history row commit together, so there is no moment where one exists
@@ -71,9 +81,8 @@ function umzugFor(client: pg.Client, migrations: VersionedMigration[]) {
     migrations: migrations.map((m) => ({
       name: m.name,
       up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`),
-      down: ({ context }) =>
-        inTransaction(context, `${m.name} (down)`,
-          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`),
+      // Down runs go through migrateDown, which reverts a whole run in one transaction.
+      down: () => Promise.reject(new Error('reverted by migrateDown')),
     })),
   });
 }
@@ -129,21 +138,56 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
       log?.('repeatable definitions follow the latest version: left out until it is reached');
       return done;
     }
-    const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
-    for (const def of repeatableDefinitions()) {
-      if (applied.get(def.name) === def.checksum) continue;
-      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
-      done.repeatable.push(def.name);
-      log?.(`applied ${def.name}`);
-    }
+    done.repeatable = await applyDefinitions(client, log);
     if (done.versioned.length === 0 && done.repeatable.length === 0) log?.('up to date');
     return done;
   }, log);
 }
 
 /**
+ * Applies every repeatable definition whose file changed since it was applied, and every one that
+ * made an object that is now missing or differs from what was installed (a function dropped or
+ * edited by hand, a trigger or grant gone); where the record of installed objects does not say
+ * which file made a damaged object, all of them. Then records what is installed.
+ */
+async function applyDefinitions(client: pg.Client, log?: (line: string) => void): Promise<string[]> {
+  const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
+  const definitions = repeatableDefinitions();
+  const manifest = (await readManifest(client)) ?? new Map<string, RecordedObject>();
+  let installed = await snapshotToolkitObjects(client);
+  const damage = findDamage(manifest, installed);
+  const repairs = new Map<string, ObjectDamage[]>();
+  for (const d of damage) {
+    for (const source of d.sources.length > 0 ? d.sources : definitions.map((def) => def.name)) {
+      repairs.set(source, [...(repairs.get(source) ?? []), d]);
+    }
+  }
+  const madeBy = new Map<string, Set<string>>();
+  const done: string[] = [];
+  for (const def of definitions) {
+    const repairing = repairs.get(def.name);
+    if (applied.get(def.name) === def.checksum && !repairing) continue;
+    await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+    const after = await snapshotToolkitObjects(client);
+    for (const [identity, hash] of after) {
+      if (installed.get(identity) !== hash) madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));
+    }
+    installed = after;
+    done.push(def.name);
+    log?.(repairing ? `applied ${def.name} again: ${repairing.map((d) => `${d.identity} ${d.problem}`).join(', ')}` : `applied ${def.name}`);
+  }
+  if ((done.length > 0 || manifest.size === 0) && (await readManifest(client)) !== undefined) {
+    await recordManifest(client, installed, madeBy, manifest);
+  }
+  return done;
+}
+
+/**
  * Reverts versioned migrations: the latest by default, down to and including `to`, or all of
  * them (`all`), which removes every object of the toolkit and the roles this install created.
+ * The whole run is one transaction: a step that fails reverts nothing, the earlier steps of the
+ * run included. A run that would drop ledger entries, holds, restricted rows or subject requests
+ * is refused unless `force` is set (`LEGAL_STATE_WOULD_BE_DROPPED`, with their counts).
  */
 export async function migrateDown(connection: Connection, options: MigrateDownOptions = {}): Promise<MigrateResult> {
   const { log } = options;
@@ -152,39 +196,91 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
   return withMigrationLock(connection, async (client) => {
-    refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations);
+    const history = await readHistory(client);
+    refuseChangedHistory(history, migrations);
+    const applied = new Set(history.filter((h) => h.kind === 'versioned').map((h) => h.name));
+    const steps = stepsToRevert(migrations.filter((m) => applied.has(m.name)), options);
     const done: MigrateResult = { versioned: [], repeatable: [] };
+    if (steps.length === 0) {
+      log?.('nothing to revert');
+      return done;
+    }
+    const names = steps.map((m) => m.name);
+    if (!options.force) refuseToDropLegalState(await legalStateDroppedBy(client, names), names);
+    await client.query('begin');
     try {
-      const target = options.all ? { to: 0 as const } : options.to ? { to: options.to } : {};
-      for (const m of await umzug.down(target)) {
-        done.versioned.push(m.name);
-        log?.(`reverted ${m.name}`);
+      // The toolkit's own DDL event trigger must not regenerate views with definitions written
+      // for the latest version while the tables under them are being taken away.
+      await client.query(`select pg_catalog.set_config('privacy.syncing', 'on', true)`);
+      for (const m of steps) {
+        await runStep(client, `${m.name} (down)`, `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`);
       }
+      // Definitions are written for the latest version; the next `up` applies them afresh.
+      if (await hasHistoryTable(client)) await client.query(`delete from privacy.schema_migration where kind = 'repeatable'`);
+      await client.query('commit');
     } catch (error) {
-      throw unwrap(error);
+      await client.query('rollback').catch(() => undefined);
+      throw error;
     }
-    // Definitions are written for the latest version; the next `up` applies them afresh.
-    if (done.versioned.length > 0 && (await readHistory(client)).length > 0) {
-      await client.query(`delete from privacy.schema_migration where kind = 'repeatable'`);
+    for (const name of names) {
+      done.versioned.push(name);
+      log?.(`reverted ${name}`);
     }
-    if (done.versioned.length === 0) log?.('nothing to revert');
     return done;
   }, log);
 }
 
-/** Every versioned migration and repeatable definition, with whether and when it was applied. */
+function stepsToRevert(applied: VersionedMigration[], options: MigrateDownOptions): VersionedMigration[] {
+  const latestFirst = [...applied].reverse();
+  if (options.all) return latestFirst;
+  if (options.to) {
+    const at = latestFirst.findIndex((m) => m.name === options.to);
+    return at < 0 ? [] : latestFirst.slice(0, at + 1);
+  }
+  return latestFirst.slice(0, 1);
+}
+
+async function hasHistoryTable(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ e: boolean }>(`select to_regclass('privacy.schema_migration') is not null as e`);
+  return rows[0]?.e ?? false;
+}
+
+// One step of a run that is already in a transaction: the error names the step and says that
+// the run's transaction, and so every step of it, is rolled back.
+async function runStep(client: pg.ClientBase, what: string, sql: string): Promise<void> {
+  try {
+    await client.query(sql);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`${what} failed: ${detail}; nothing was reverted`,
+      { code: 'MIGRATION_FAILED', object: what, cause: error });
+  }
+}
+
+/**
+ * Every versioned migration and repeatable definition, with whether and when it was applied, and
+ * which objects of the applied definitions are missing or differ from what they installed.
+ */
 export async function migrationStatus(connection: Connection): Promise<MigrationState[]> {
   return withMigrationLock(connection, async (client) => {
     const history = new Map((await readHistory(client)).map((h) => [h.name, h]));
+    const manifest = await readManifest(client);
+    const damage = manifest ? findDamage(manifest, await snapshotToolkitObjects(client)) : [];
     const state = (name: string, kind: AppliedMigration['kind'], checksum: string): MigrationState => {
       const applied = history.get(name);
       if (!applied) return { name, kind, state: 'pending' };
-      return { name, kind, state: applied.checksum === checksum ? 'applied' : 'changed', appliedAt: applied.appliedAt };
+      const problems = damage.filter((d) => d.sources.includes(name)).map((d) => `${d.identity} ${d.problem}`);
+      if (applied.checksum !== checksum) return { name, kind, state: 'changed', appliedAt: applied.appliedAt };
+      if (problems.length > 0) return { name, kind, state: 'damaged', appliedAt: applied.appliedAt, problems };
+      return { name, kind, state: 'applied', appliedAt: applied.appliedAt };
     };
-    return [
+    const states = [
       ...versionedMigrations().map((m) => state(m.name, 'versioned', m.checksum)),
       ...repeatableDefinitions().map((d) => state(d.name, 'repeatable', d.checksum)),
     ];
+    // Objects whose file is not known (installed by the SQL script): \`migrate up\` applies all.
+    const unattributed = damage.filter((d) => d.sources.length === 0).map((d) => `${d.identity} ${d.problem}`);
+    if (unattributed.length > 0) states.push({ name: 'sql/', kind: 'repeatable', state: 'damaged', problems: unattributed });
+    return states;
   });
 }

@@ -36,6 +36,8 @@ export interface DatabaseStatus {
   schemaVersion: string | null;
   /** Migrations and definitions this version has that the database lacks or has changed: `integritet migrate up`. */
   toApply: string[];
+  /** Objects of the toolkit that are missing or differ from what its definitions installed: `integritet migrate up` repairs them. */
+  damaged: string[];
   /** `privacy.status()`: counts by area and item, in its order, e.g. `summary.requests.overdue`. */
   summary: Record<string, Record<string, number>>;
   /** `area.item` of the counts that need someone now (`privacy.status()` sets `alert`), e.g. `requests.overdue`. */
@@ -58,6 +60,7 @@ export async function readDatabaseStatus(url: string): Promise<DatabaseStatus> {
     installed: applied.length > 0,
     schemaVersion: applied.at(-1)?.name ?? null,
     toApply: migrations.filter((m) => m.state !== 'applied').map((m) => m.name),
+    damaged: migrations.flatMap((m) => m.problems ?? []),
     summary: {},
     alerts: [],
     retention: [],
@@ -91,6 +94,10 @@ export async function readDatabaseStatus(url: string): Promise<DatabaseStatus> {
       status.overdueRequests = await listSubjectRequests(trx, { which: 'overdue' });
     });
   } catch (error) {
+    if (status.damaged.length > 0) {
+      throw new MigrationError(`the toolkit in this database is damaged (${status.damaged.join(', ')}): run \`integritet migrate up\``,
+        { code: 'TOOLKIT_DAMAGED', cause: error });
+    }
     // A database whose toolkit predates this version may lack privacy.status() (42883).
     if (status.toApply.length > 0 && (error as { code?: string }).code === '42883') {
       throw new MigrationError(`the toolkit in this database is older than integritet ${status.version}: run \`integritet migrate up\``,

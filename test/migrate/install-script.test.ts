@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,18 @@ describe('the plain SQL install script (integritet sql)', () => {
     execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', byScript.url], { input: printed, stdio: ['pipe', 'ignore', 'pipe'] });
     await migrateUp(byMigrator.url);
     expect(await toolkitSnapshot(byScript.url)).toEqual(await toolkitSnapshot(byMigrator.url));
+  });
+
+  it('applied with the command its header gives, psql warns of nothing', async () => {
+    const command = /^-- Apply with: (psql .*) integritet\.sql$/m.exec(installScript())?.[1];
+    expect(command).toBe('psql -v ON_ERROR_STOP=1 -f');
+    const file = join(mkdtempSync(join(tmpdir(), 'integritet-')), 'integritet.sql');
+    writeFileSync(file, installScript());
+    const headerDb = await createScratchDatabase();
+    const args = [...(command ?? '').split(' ').slice(1), file, '-X', '-q', '-d', headerDb.url];
+    const run = spawnSync('psql', args, { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toMatch(/WARNING/);
   });
 
   it('leaves migrate up nothing to do afterwards', async () => {

@@ -38,7 +38,7 @@ describe('installing without superuser', () => {
       expect(rows).toEqual([{ actor: admin.name }]);
     });
 
-    await migrateDown(installer.url, { all: true });
+    await migrateDown(installer.url, { all: true, force: true });
     const left = await db.pool().query(`select count(*)::int as n from pg_namespace where nspname = 'privacy'`);
     expect(left.rows[0].n).toBe(0);
   });

@@ -79,7 +79,7 @@ describe('migration 0005', () => {
   });
 
   it('down removes its tables and makes the masked views anew without them, dropping no view', async () => {
-    await migrateDown(db.url, { to: '0005-subjects' });
+    await migrateDown(db.url, { to: '0005-subjects', force: true });
     expect(await query(`select to_regclass('privacy.restricted_row') is null as gone, to_regclass('privacy.subject_request') is null as requests_gone,
                                to_regclass('masked.member') is not null as view_kept`))
       .toEqual([{ gone: true, requests_gone: true, view_kept: true }]);

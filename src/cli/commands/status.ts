@@ -19,7 +19,8 @@ For details: integritet verify, integritet lint, integritet sweep --dry-run (row
 integritet subject requests.
 
 Exit codes: 0 nothing needs attention; 1 a subject request is past its deadline (GDPR Art. 12(3))
-or verify has a finding of high severity, the toolkit is not installed, or an error; 2 bad usage.
+or verify has a finding of high severity, the toolkit is not installed, an object of the toolkit is
+missing or changed (\`integritet migrate up\` repairs it), or an error; 2 bad usage.
 
 Examples:
   $ integritet status
@@ -29,7 +30,7 @@ Examples:
       if (options.json) printJson(status);
       else console.log(describeStatus(status));
       // EXIT.failed of main.ts (not imported: importing main.ts would run the program).
-      if (!status.installed || status.alerts.length > 0) process.exitCode = 1;
+      if (!status.installed || status.alerts.length > 0 || status.damaged.length > 0) process.exitCode = 1;
     });
 }
 
@@ -43,6 +44,10 @@ export function describeStatus(status: DatabaseStatus): string {
   const migrations = status.toApply.length === 0 ? 'up to date'
     : `${status.toApply.length} migrations or definitions to apply: run \`integritet migrate up\``;
   const sections = [`${toolkit}, database at ${status.schemaVersion}: ${migrations}`];
+  if (status.damaged.length > 0) {
+    sections.push(`needs attention: objects of the toolkit missing or changed (\`integritet migrate up\` repairs them):\n${
+      status.damaged.map((d) => `  ${d}`).join('\n')}`);
+  }
 
   sections.push(textTable(['area', 'counts'], Object.entries(status.summary).map(([area, items]) => [area,
     Object.entries(items).map(([item, value]) =>
