@@ -33,6 +33,10 @@ export { openKysely } from './kysely/open-kysely.ts';
 export { API_METHODS } from './kysely/api-methods.ts';
 export type { ClassifyColumnInput, KnownCategory } from './kysely/api/classify-column.ts';
 export type { DeclassifyColumnInput } from './kysely/api/declassify-column.ts';
+export type { ClearWriteRuleInput, SetWriteRuleInput } from './kysely/api/write-rules.ts';
+export {
+  WRITE_RULE_PARAMS, isKnownWriteRule, type WriteChoice, type WriteRuleName, type WriteRuleParams,
+} from './kysely/write-rule-params.ts';
 export type { ProtectTableInput } from './kysely/api/protect-table.ts';
 export type { UnprotectTableInput } from './kysely/api/unprotect-table.ts';
 export type { DeclareSubjectTypeInput } from './kysely/api/declare-subject-type.ts';
@@ -62,6 +66,14 @@ export type {
 } from './subjects/subject-reports.ts';
 export { withPurposes } from './subjects/export-purposes.ts';
 export { registerErasureHandlers, sendErasureJob, type ErasureHandlerOptions } from './worker/erasure-handlers.ts';
+
+// Retention sweeps: now (`integritet sweep`), or scheduled by pg-boss (`integritet worker`)
+export { runSweep, type RunSweepOptions, type SweepConnection, type SweepProgress } from './retention/run-sweep.ts';
+export type { SweepLine, SweepRunState, SweepSummary, TableSweepSummary } from './retention/sweep-summary.ts';
+export { eraseDueSubjects, type DueErasures, type DueErasureOptions, type DueErasureTable } from './retention/due-erasures.ts';
+export { startSweepWorker, type SweepWorker, type SweepWorkerOptions } from './worker/sweep-worker.ts';
+export { registerSweepHandlers, sendSweepJob, type SweepHandlerOptions, type SweepJobOutput } from './worker/sweep-handlers.ts';
+export { SWEEP_QUEUE, SWEEP_DEAD_LETTER_QUEUE, type SweepJobData, type SweepQueueOptions } from './worker/sweep-queue.ts';
 export { ERASURE_QUEUE, type ErasureJobData } from './worker/erasure-queue.ts';
 export {
   STRATEGY_PARAMS, isKnownStrategy, toSqlParams, fromSqlParams,
@@ -91,4 +103,7 @@ export {
   migrateUp, migrateDown, migrationStatus,
   type Connection, type MigrateDownOptions, type MigrateOptions, type MigrateResult, type MigrationState,
 } from './migrate/migrator.ts';
-export { provisionDatabase, type DatabaseKind, type ProvisionedDatabase, type ProvisionOptions } from './database/provision.ts';
+export {
+  chooseDatabaseKind, provisionDatabase, type DatabaseKind, type ProvisionedDatabase, type ProvisionOptions,
+} from './database/provision.ts';
+export { DatabaseProvisionError, type DatabaseProvisionErrorCode } from './database/database-provision-error.ts';

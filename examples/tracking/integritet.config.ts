@@ -64,7 +64,8 @@ export default definePolicy({
         full_name: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 1 }, anonymize: 'fake', anonymizeParams: { kind: 'full_name' } },
         password_hash: { category: 'credential', anonymize: 'redact', anonymizeParams: { replacement: '!' } },
         last_login_at: { category: 'technical', mask: 'time', maskParams: { unit: 'day' }, anonymize: 'null' },
-        last_login_ip: { category: 'technical', anonymize: 'null' },
+        // Only the network is ever stored: 203.0.113.77 → 203.0.113.0/24.
+        last_login_ip: { category: 'technical', anonymize: 'null', write: 'truncate_ip' },
         created_at: { category: 'not_personal' },
       },
       retention: { anchor: 'last_login_at', keep: '2 years', action: 'delete' },
@@ -121,7 +122,8 @@ export default definePolicy({
         make: { category: 'not_personal' },
         model: { category: 'not_personal' },
         driver_name: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 1 }, anonymize: 'null' },
-        notes: { category: 'free_text', anonymize: 'null' },
+        // E-mail addresses, phone numbers and personnummer are replaced before the text is stored.
+        notes: { category: 'free_text', anonymize: 'null', write: 'scrub_text' },
         created_at: { category: 'not_personal' },
       },
     },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { PrivacyError } from '../errors/privacy-error.ts';
+import { packageVersion } from '../package-version.ts';
 import { applyCommand } from './commands/apply.ts';
 import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
@@ -18,12 +19,16 @@ import { sweepCommand } from './commands/sweep.ts';
 import { syncCommand } from './commands/sync.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { workerCommand } from './commands/worker.ts';
+import { checkDatabaseOption } from './database-check.ts';
 
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const program = new Command('integritet')
   .description('Privacy by default for PostgreSQL: masked reads, tenant isolation, lawful retention.')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  // -v as well, as many tools take it; commander's version option has one short flag.
+  .addOption(new Option('-v').hideHelp())
   .addHelpText('after', `
 Connection: --database-url or DATABASE_URL.
 Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
@@ -45,6 +50,12 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(new Command('ledger').description('the audit ledger and the legal records kept with it')
     .addCommand(ledgerExportCommand())
     .addCommand(ledgerImportCommand()));
+
+program.on('option:v', () => {
+  process.stdout.write(`${packageVersion()}\n`);
+  process.exit(EXIT.ok);
+});
+program.hook('preAction', (_program, action) => checkDatabaseOption(action));
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
 // usage errors anywhere exit with EXIT.usage instead of commander's own exit code.

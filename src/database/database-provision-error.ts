@@ -4,7 +4,8 @@ export type DatabaseProvisionErrorCode =
   | 'DATABASE_URL_UNREACHABLE'
   | 'CONTAINER_START_FAILED'
   | 'EMBEDDED_BINARIES_UNREACHABLE'
-  | 'EMBEDDED_START_FAILED';
+  | 'EMBEDDED_START_FAILED'
+  | 'NO_SERVER_PACKAGE';
 
 /**
  * Raised when no usable PostgreSQL server could be provisioned. `serverLog` carries the output of

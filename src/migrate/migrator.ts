@@ -123,6 +123,8 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
   return withMigrationLock(connection, async (client) => {
+    // A fresh install drops `if exists` what it lacks: those notices are noise; warnings still show.
+    await client.query('set client_min_messages = warning');
     refuseChangedHistory(await readHistory(client), migrations);
     const umzug = umzugFor(client, migrations);
     const done: MigrateResult = { versioned: [], repeatable: [] };

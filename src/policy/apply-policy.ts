@@ -34,6 +34,14 @@ function executionRank(change: PlanChange): number {
   }
 }
 
+/** An error of the write-rule call of a column change: it is about the column's `write` field. */
+class WriteRuleFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
 async function carryOut(client: Integritet, change: PlanChange): Promise<void> {
   switch (change.kind) {
     case 'protection': {
@@ -50,12 +58,26 @@ async function carryOut(client: Integritet, change: PlanChange): Promise<void> {
         return;
       }
       const rule = change.after;
+      const { before } = change;
       // Parameters are already snake_case; converting them again leaves them as they are.
-      await client.classifyColumn({
-        table, column: rule.column, category: rule.category,
-        mask: rule.mask ?? undefined, maskParams: rule.maskParams,
-        anonymize: rule.anonymize ?? undefined, anonymizeParams: rule.anonymizeParams,
-      } as ClassifyColumnInput);
+      const classification = ['category', 'mask', 'maskParams', 'anonymize', 'anonymizeParams'];
+      if (!before || change.changed.some((field) => classification.includes(field))) {
+        await client.classifyColumn({
+          table, column: rule.column, category: rule.category,
+          mask: rule.mask ?? undefined, maskParams: rule.maskParams,
+          anonymize: rule.anonymize ?? undefined, anonymizeParams: rule.anonymizeParams,
+        } as ClassifyColumnInput);
+      }
+      // classify_column() keeps a column's write rule: set or clear it only when it differs.
+      try {
+        if (rule.write && (!before || change.changed.includes('write') || change.changed.includes('writeParams'))) {
+          await client.setWriteRule({ table, column: rule.column, rule: rule.write, params: rule.writeParams });
+        } else if (!rule.write && before?.write) {
+          await client.clearWriteRule({ table, column: rule.column });
+        }
+      } catch (error) {
+        throw new WriteRuleFailure(error);
+      }
       return;
     }
     case 'subject-type': {
@@ -103,8 +125,8 @@ function pathOfFailure(change: PlanChange, error: PrivacyError): string {
       // parameters (PV004): the error names no field, so narrow it down when only one strategy was given.
       if (code === 'PV003' || code === 'PV101' || code === 'PV004') {
         const field = code === 'PV004' ? 'Params' : '';
-        if (rule.mask && !rule.anonymize) return `${change.path}.mask${field}`;
-        if (rule.anonymize && !rule.mask) return `${change.path}.anonymize${field}`;
+        const given = (['mask', 'anonymize', 'write'] as const).filter((key) => rule[key]);
+        if (given.length === 1) return `${change.path}.${given[0]}${field}`;
       }
       return change.path;
     }
@@ -125,16 +147,18 @@ function pathOfFailure(change: PlanChange, error: PrivacyError): string {
 }
 
 /** A database error as a problem of the policy at the path that caused it; anything else as it is. */
-function atPath(change: PlanChange, error: unknown): unknown {
+function atPath(change: PlanChange, failure: unknown): unknown {
+  const error = failure instanceof WriteRuleFailure ? failure.error : failure;
   if (error instanceof PrivacyError) {
-    const issue: PolicyIssue = { path: pathOfFailure(change, error), message: error.message, code: error.code };
+    const path = failure instanceof WriteRuleFailure ? `${change.path}.write${error.code === 'PV004' ? 'Params' : ''}` : pathOfFailure(change, error);
+    const issue: PolicyIssue = { path, message: error.message, code: error.code };
     if (error.hint) issue.hint = error.hint;
     return new PolicyError([issue], { code: error.code, cause: error });
   }
   // Another database error (a SQLSTATE outside the toolkit's): still say which declaration met it.
   const fields = error as { code?: unknown; message?: unknown; hint?: unknown };
   if (typeof fields?.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code) && typeof fields.message === 'string') {
-    const issue: PolicyIssue = { path: change.path, message: `${change.action} ${change.kind} ${change.object}: ${fields.message}`, code: fields.code };
+    const issue: PolicyIssue = { path: failure instanceof WriteRuleFailure ? `${change.path}.write` : change.path, message: `${change.action} ${change.kind} ${change.object}: ${fields.message}`, code: fields.code };
     if (typeof fields.hint === 'string') issue.hint = fields.hint;
     return new PolicyError([issue], { code: fields.code, cause: error });
   }

@@ -65,14 +65,18 @@ export function checkPolicy(policy: Policy, context: PolicyCheckContext): Policy
   const strategies = new Map(context.catalog.strategies.map((s) => [s.name, s]));
   const minimums = context.catalog.statutoryMinimums.map((m) => m.name);
 
-  const checkStrategy = (segments: (string | number)[], name: string | undefined, purpose: 'mask' | 'anonymize') => {
+  // A strategy's usable_for: 'both' means mask and anonymize; write rules are only 'write'.
+  const usable = (usableFor: string, purpose: 'mask' | 'anonymize' | 'write') =>
+    usableFor === purpose || (usableFor === 'both' && purpose !== 'write');
+  const checkStrategy = (segments: (string | number)[], name: string | undefined, purpose: 'mask' | 'anonymize' | 'write') => {
     if (name === undefined) return;
     const strategy = strategies.get(name);
+    // Suggest only what may be used here: a write rule offered as a mask would be refused next.
+    const choices = [...strategies.values()].filter((s) => usable(s.usableFor, purpose)).map((s) => s.name);
     if (!strategy) {
-      issue(segments, `unknown strategy "${name}"${didYouMean(name, strategies.keys())}`,
-        `Strategies: ${[...strategies.keys()].join(', ')}`);
-    } else if (strategy.usableFor !== 'both' && strategy.usableFor !== purpose) {
-      issue(segments, `strategy "${name}" cannot be used to ${purpose}`);
+      issue(segments, `unknown strategy "${name}"${didYouMean(name, choices)}`, `Strategies: ${choices.join(', ')}`);
+    } else if (!usable(strategy.usableFor, purpose)) {
+      issue(segments, `strategy "${name}" cannot be used to ${purpose}`, `Strategies: ${choices.join(', ')}`);
     }
   };
 
@@ -96,6 +100,7 @@ export function checkPolicy(policy: Policy, context: PolicyCheckContext): Policy
       }
       checkStrategy([...columnPath, 'mask'], rule.mask, 'mask');
       checkStrategy([...columnPath, 'anonymize'], rule.anonymize, 'anonymize');
+      checkStrategy([...columnPath, 'write'], rule.write, 'write');
     }
     if (found && table.tenantColumn !== undefined) checkColumn([...tablePath, 'tenantColumn'], found, table.tenantColumn);
     const retention = table.retention;

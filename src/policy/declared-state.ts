@@ -21,6 +21,9 @@ export interface ColumnRuleState extends TableName {
   maskParams: Record<string, unknown>;
   anonymize: string | null;
   anonymizeParams: Record<string, unknown>;
+  /** The write rule, applied before a value is stored. */
+  write: string | null;
+  writeParams: Record<string, unknown>;
 }
 
 /** A subject type and where its subjects live. */
@@ -105,6 +108,7 @@ export function stateFromPolicy(policy: Policy, keepText: (keep: string) => stri
         ...name, column, category: rule.category,
         mask: rule.mask ?? null, maskParams: toSqlParams(rule.maskParams),
         anonymize: rule.anonymize ?? null, anonymizeParams: toSqlParams(rule.anonymizeParams),
+        write: rule.write ?? null, writeParams: toSqlParams(rule.writeParams),
       };
       state.columnRules.set(columnKey(ruleState), ruleState);
       state.paths.set(`column:${columnKey(ruleState)}`, formatPath([...tablePath, 'columns', column]));

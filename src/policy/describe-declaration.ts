@@ -8,13 +8,14 @@ export function describeParams(params: Record<string, unknown>): string {
   return entries.length === 0 ? '' : ` { ${entries.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} }`;
 }
 
-/** `contact · mask email · anonymize fake { kind: "email" }`; `credential · hidden`. */
+/** `contact · mask email · anonymize fake { kind: "email" }`; `credential · hidden`; `technical · hidden · write truncate_ip`. */
 export function describeColumnRule(rule: ColumnRuleState): string {
   const parts = [rule.category];
   // Restricted roles read a personal column without a mask as NULL (sql/030-categories.sql).
   if (rule.mask) parts.push(`mask ${rule.mask}${describeParams(rule.maskParams)}`);
   else if (rule.category !== 'not_personal') parts.push('hidden');
   if (rule.anonymize) parts.push(`anonymize ${rule.anonymize}${describeParams(rule.anonymizeParams)}`);
+  if (rule.write) parts.push(`write ${rule.write}${describeParams(rule.writeParams)}`);
   return parts.join(' · ');
 }
 

@@ -10,7 +10,7 @@ const SIGN = { add: '+', change: '~', remove: '-' } as const;
 function fieldValue(change: PlanChange, field: string, state: Record<string, unknown>): string {
   const value = state[field];
   if (field.endsWith('Params')) return describeParams(value as Record<string, unknown>).trim() || '{}';
-  if (change.kind === 'column' && (field === 'mask' || field === 'anonymize')) return value === null ? '(none)' : String(value);
+  if (change.kind === 'column' && (field === 'mask' || field === 'anonymize' || field === 'write')) return value === null ? '(none)' : String(value);
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return value === null || value === '' ? '(none)' : String(value);
 }

@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PolicyError } from './policy-error.ts';
 import { validatePolicy } from './policy-schema.ts';
+import { syntaxErrorPosition } from './syntax-error-position.ts';
 import type { Policy } from './policy-types.ts';
 
 /** File names looked for, in this order, when no policy file is named. */
@@ -31,7 +32,9 @@ async function readModule(file: string): Promise<unknown> {
   } catch (error) {
     // definePolicy() in the file already found problems: keep its paths.
     if (error instanceof PolicyError) throw new PolicyError([...error.issues], { source: file, cause: error });
-    throw failure(file, `cannot load: ${error instanceof Error ? error.message : String(error)}`, error);
+    const at = syntaxErrorPosition(file, error);
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+    throw failure(file, `cannot load${where}: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   if (module.default === undefined) throw failure(file, 'has no default export (export default definePolicy({ … }))');
   return module.default;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isKnownStrategy, STRATEGY_PARAMS } from '../kysely/strategy-params.ts';
+import { isKnownWriteRule, WRITE_RULE_PARAMS } from '../kysely/write-rule-params.ts';
 import { didYouMean } from './did-you-mean.ts';
 import type { PolicyIssue } from './policy-error.ts';
 import { formatPath } from './policy-path.ts';
@@ -32,6 +33,8 @@ const columnShape = z.strictObject({
   maskParams: params.optional(),
   anonymize: label.optional(),
   anonymizeParams: params.optional(),
+  write: label.optional(),
+  writeParams: params.optional(),
 });
 
 const retentionShape = z.strictObject({
@@ -66,7 +69,7 @@ const subjectShape = z.strictObject({
 
 function checkStrategy(
   rule: Record<string, unknown>,
-  strategyKey: 'mask' | 'anonymize',
+  strategyKey: 'mask' | 'anonymize' | 'write',
   ctx: z.RefinementCtx,
 ): void {
   const paramsKey = `${strategyKey}Params` as const;
@@ -76,8 +79,12 @@ function checkStrategy(
     ctx.addIssue({ code: 'custom', path: [paramsKey], message: `${paramsKey} given without ${strategyKey}` });
     return;
   }
-  if (typeof strategy !== 'string' || !isKnownStrategy(strategy)) return; // unknown ones: checked against the database
-  const schema = STRATEGY_PARAMS[strategy];
+  if (typeof strategy !== 'string') return;
+  // Unknown ones are checked against the database.
+  const schema = strategyKey === 'write'
+    ? (isKnownWriteRule(strategy) ? WRITE_RULE_PARAMS[strategy] : undefined)
+    : (isKnownStrategy(strategy) ? STRATEGY_PARAMS[strategy] : undefined);
+  if (!schema) return;
   const parsed = schema.safeParse(given ?? {}, { reportInput: true });
   if (parsed.success) return;
   const keys = Object.keys(schema.shape);
@@ -89,6 +96,7 @@ function checkStrategy(
 const columnSchema = columnShape.superRefine((rule, ctx) => {
   checkStrategy(rule, 'mask', ctx);
   checkStrategy(rule, 'anonymize', ctx);
+  checkStrategy(rule, 'write', ctx);
 });
 
 const retentionSchema = retentionShape.superRefine((retention, ctx) => {

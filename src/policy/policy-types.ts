@@ -2,6 +2,7 @@ import type { KnownCategory } from '../kysely/api/classify-column.ts';
 import type { KnownStatutoryMinimum } from '../kysely/api/set-retention.ts';
 import type { RetentionFilterValue } from '../kysely/api/set-retention-options.ts';
 import type { AnonymizeChoice, MaskChoice } from '../kysely/strategy-params.ts';
+import type { WriteChoice } from '../kysely/write-rule-params.ts';
 
 /** The lawful bases of GDPR Art. 6(1) (a)–(f), for the record of processing. */
 export const LEGAL_BASES = [
@@ -12,11 +13,12 @@ export const LEGAL_BASES = [
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 /**
- * How one column is classified: its category, how restricted roles read it (`mask`) and how
- * retention anonymizes it (`anonymize`). Parameters are typed by the strategy and written in
- * camelCase (`keepFirst`); SQL stores them in snake_case (`keep_first`).
+ * How one column is classified: its category, how restricted roles read it (`mask`), how
+ * retention anonymizes it (`anonymize`) and how it is minimised before it is stored (`write`,
+ * e.g. `truncate_ip`). Parameters are typed by the strategy and written in camelCase
+ * (`keepFirst`); SQL stores them in snake_case (`keep_first`).
  */
-export type ColumnPolicy = { category: KnownCategory | (string & {}) } & MaskChoice & AnonymizeChoice;
+export type ColumnPolicy = { category: KnownCategory | (string & {}) } & MaskChoice & AnonymizeChoice & WriteChoice;
 
 /** How long a table's rows are kept, and what happens after. */
 export interface RetentionPolicyInput {

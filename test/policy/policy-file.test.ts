@@ -109,6 +109,14 @@ describe('policy files', () => {
     await expect(loadPolicy(join(directory, 'missing.ts'))).rejects.toThrow(/no such file/);
   });
 
+  it('names the line and column of a syntax error, in TypeScript and JavaScript files alike', async () => {
+    const text = "export default {\n  tables: {\n    customer: { columns: [1; },\n  },\n};\n";
+    await writeFile(join(directory, 'typo.config.ts'), text);
+    await writeFile(join(directory, 'typo.mjs'), text);
+    await expect(loadPolicy(join(directory, 'typo.config.ts'))).rejects.toThrow('cannot load at line 3, column 28: ');
+    await expect(loadPolicy(join(directory, 'typo.mjs'))).rejects.toThrow('cannot load at line 3, column 28: ');
+  });
+
   it('finds the default policy file of a directory', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'integritet-none-'));
     expect(await findPolicyFile(empty)).toBeUndefined();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { provisionDatabase } from '../../database/provision.ts';
 import { migrateUp } from '../../migrate/migrator.ts';
@@ -18,6 +18,12 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
   }
 }
 
+function demoScale(value: string): number {
+  const scale = Number(value);
+  if (!(scale > 0 && scale <= 100)) throw new InvalidArgumentError('a number above 0 and at most 100');
+  return scale;
+}
+
 /**
  * `integritet demo`: the product on generated data, in a fresh database (embedded PostgreSQL
  * unless DATABASE_URL names a server): install, protect, read raw and masked, the tenant
@@ -27,12 +33,11 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
 export function demoCommand(): Command {
   return new Command('demo')
     .description('show the toolkit on generated tracking data (embedded PostgreSQL unless DATABASE_URL is set)')
-    .option('--scale <n>', 'size of the generated data (1 = 50 customers, 100k positions)', '0.2')
+    .option('--scale <n>', 'size of the generated data (1 = 50 customers, 100k positions)', demoScale, 0.2)
     .option('--keep', 'keep the demo database (and the embedded server) until Ctrl-C')
     .addHelpText('after', '\nExamples:\n  $ npx integritet demo\n  $ DATABASE_URL=postgres://postgres@localhost/postgres npx integritet demo --keep')
-    .action(async (options: { scale: string; keep?: boolean }) => {
-      const scale = Number(options.scale);
-      if (!(scale > 0 && scale <= 100)) throw new Error(`--scale must be a number above 0 and at most 100, not ${options.scale}`);
+    .action(async (options: { scale: number; keep?: boolean }) => {
+      const { scale } = options;
       const print = (line = '') => console.log(line);
       const heading = (n: number, text: string) => print(`\n${n}. ${text}\n${'-'.repeat(text.length + 3)}`);
       const started = Date.now();

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { printJson, progress, withDatabase, writeOutput } from '../../policy/command-support.ts';
 import { discoverPolicy } from '../../policy/discover/discover-policy.ts';
 import { renderPolicyFile } from '../../policy/policy-file-writer.ts';
@@ -7,7 +7,7 @@ import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive whole number: ${value}`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
   return n;
 }
 
@@ -18,7 +18,7 @@ export function discoverCommand(): Command {
     .option('--out <file>', 'file to write (.ts or .json); - for standard output', 'integritet.discovered.ts')
     .option('--force', 'replace the file if it exists')
     .option('--tenant-column <column>', 'the column holding the tenant, set on every table that has it')
-    .option('--sample <rows>', 'rows sampled per table', '200')
+    .option('--sample <rows>', 'rows sampled per table', positiveInteger, 200)
     .option('--table <table...>', 'only these tables (table or schema.table)')
     .option('--import-from <module>', 'where a .ts file imports definePolicy from', 'integritet')
     .option('--json', 'print the findings (with evidence) as JSON instead of writing a file');
@@ -35,11 +35,11 @@ Examples:
   $ integritet discover --table customer invoice --out - | less
   $ integritet discover --json | jq '.[] | select(.confidence != "low")'`)
     .action(async (options: {
-      out: string; force?: boolean; tenantColumn?: string; sample: string; table?: string[]; importFrom: string;
+      out: string; force?: boolean; tenantColumn?: string; sample: number; table?: string[]; importFrom: string;
       json?: boolean; databaseUrl?: string;
     }) => {
       const url = databaseUrl(options);
-      const sampleSize = positiveInteger(options.sample);
+      const sampleSize = options.sample;
       const discovery = await withDatabase(url, (db) => discoverPolicy(db, {
         sampleSize, tenantColumn: options.tenantColumn, tables: options.table,
         onTable: (table, index, count) => progress(`sampling ${table} (${index + 1}/${count})`),

@@ -13,7 +13,7 @@ import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 export function pullCommand(): Command {
   const command = new Command('pull')
     .description("write a policy file from the database's catalog (the inverse of apply)")
-    .option('--out <file>', 'file to write (.ts or .json); - for standard output', 'integritet.config.ts')
+    .option('--out <file>', 'file to write (.ts or .json); - for standard output (default: integritet.config.ts, or standard output when it is redirected)')
     .addOption(new Option('--format <format>', 'file format (default: from the file name)').choices(['ts', 'json']))
     .option('--force', 'replace the file if it exists (its purposes, legal bases and controller are kept)')
     .option('--import-from <module>', 'where a .ts file imports definePolicy from', 'integritet');
@@ -24,10 +24,14 @@ Purposes, legal bases and the controller are not stored in the database: when --
 existing policy file, they are carried over from it.
 
 Examples:
+  $ integritet pull > integritet.config.ts
   $ integritet pull --out integritet.config.ts
   $ integritet pull --out - --format json > policy.json
   $ integritet pull --force   # refresh the file after changes made in SQL`)
-    .action(async (options: { out: string; format?: 'ts' | 'json'; force?: boolean; importFrom: string; databaseUrl?: string }) => {
+    .action(async (given: { out?: string; format?: 'ts' | 'json'; force?: boolean; importFrom: string; databaseUrl?: string }) => {
+      // `pull > file` is what a shell user types: the shell has made the file (empty) already,
+      // so writing it here would refuse it, and writing anywhere else would leave it empty.
+      const options = { ...given, out: given.out ?? (process.stdout.isTTY ? 'integritet.config.ts' : '-') };
       const url = databaseUrl(options);
       const format = options.format ?? (extname(options.out) === '.json' ? 'json' : 'ts');
       let existing: Policy | undefined;

@@ -1,4 +1,4 @@
-import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { exportSubject } from '../../kysely/api/export-subject.ts';
 import { eraseSubject } from '../../kysely/api/erase-subject.ts';
 import { restrictSubject, unrestrictSubject } from '../../kysely/api/restrict-subject.ts';
@@ -138,7 +138,8 @@ export function describeErasure(lines: ErasureLine[]): string {
 }
 
 function restrictCommand(): Command {
-  return withDatabaseUrl(new Command('restrict'))
+  const command = withDatabaseUrl(new Command('restrict'));
+  return command
     .description('restrict one subject (GDPR Art. 18): its rows are kept but masked roles no longer see them')
     .argument('<subject-type>', 'e.g. customer')
     .argument('<subject-id>', "the subject's key")
@@ -152,7 +153,7 @@ Examples:
   $ integritet subject restrict customer 42 --reason "Art. 18(1)(a): accuracy contested, ticket 4713"
   $ integritet subject restrict customer 42 --lift`)
     .action(async (type: string, id: string, options: { reason?: string; lift?: boolean; json?: boolean; databaseUrl?: string }) => {
-      if (!options.lift && !options.reason) throw new InvalidArgumentError('--reason is required (or --lift)');
+      if (!options.lift && !options.reason) command.error("error: required option '--reason <text>' not specified (or --lift)", { exitCode: 2 });
       const lines = await withDatabase(databaseUrl(options), (db) => options.lift
         ? unrestrictSubject(db, { subjectType: type, subjectId: id })
         : restrictSubject(db, { subjectType: type, subjectId: id, reason: options.reason! }));

@@ -9,8 +9,8 @@ import { applyPolicy } from '../../policy/apply-policy.ts';
 import { loadPolicy } from '../../policy/load-policy.ts';
 import { buildProcessingRecord } from '../../policy/report/processing-record.ts';
 import { renderReportHtml } from '../../policy/report/render-report.ts';
-import { packageRoot } from '../../package-root.ts';
 import { runSweep } from '../../retention/run-sweep.ts';
+import { examplePolicyFile } from './example-policy-file.ts';
 import { textTable } from '../text-table.ts';
 
 /** What the demo's steps share: the demo database as its owner, and a print function. */
@@ -25,7 +25,7 @@ export async function loadAndProtect({ url, owner, print }: DemoContext, scale: 
   await installTrackingSchema(owner);
   const summary = await seedTracking(owner, { scale });
   print(textTable(['table', 'rows'], Object.entries(summary.rows).map(([t, n]) => [t, n.toLocaleString('en')])));
-  const policyFile = join(packageRoot(), 'examples', 'tracking', 'integritet.config.ts');
+  const policyFile = examplePolicyFile();
   const db = openKysely(url, { max: 1 });
   try {
     const result = await applyPolicy(db, await loadPolicy(policyFile));
@@ -101,7 +101,7 @@ export async function sweepWithProgress({ url, print }: DemoContext): Promise<vo
 export async function writeReport({ url }: DemoContext): Promise<string> {
   const db = openKysely(url, { max: 1 });
   try {
-    const policy = await loadPolicy(join(packageRoot(), 'examples', 'tracking', 'integritet.config.ts'));
+    const policy = await loadPolicy(examplePolicyFile());
     const html = renderReportHtml(await buildProcessingRecord(db, { policy }));
     const file = join(tmpdir(), 'integritet-demo-record-of-processing.html');
     writeFileSync(file, html);

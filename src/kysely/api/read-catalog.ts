@@ -14,6 +14,9 @@ export interface CatalogColumnRule {
   maskParams: Record<string, unknown>;
   anonymize: string | null;
   anonymizeParams: Record<string, unknown>;
+  /** The write rule (minimisation before a value is stored), if any. */
+  write: string | null;
+  writeParams: Record<string, unknown>;
 }
 
 /** A table's retention policy; `keep` is the interval as text (IntervalStyle `postgres`). */
@@ -61,7 +64,7 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
   const columnRules = await db.selectFrom('privacy.column_rule')
     .select(['schema_name as schema', 'table_name as table', 'column_name as column', 'category',
       'mask_strategy as mask', 'mask_params as maskParams', 'anonymize_strategy as anonymize',
-      'anonymize_params as anonymizeParams'])
+      'anonymize_params as anonymizeParams', 'write_rule as write', 'write_params as writeParams'])
     .orderBy('schema_name').orderBy('table_name').orderBy('column_name').execute();
   const subjectTypes = await db.selectFrom('privacy.subject_type')
     .select(['name', 'schema_name as schema', 'table_name as table', 'key_column as key', 'description'])

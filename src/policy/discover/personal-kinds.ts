@@ -13,7 +13,8 @@ interface KindSuggestion {
   suggest(context: { nullable: boolean; column: string }): ColumnPolicy;
 }
 
-const nullOr = (nullable: boolean, otherwise?: Partial<ColumnPolicy>): Partial<ColumnPolicy> =>
+type AnonymizeProposal = { anonymize?: string; anonymizeParams?: Record<string, unknown> };
+const nullOr = (nullable: boolean, otherwise?: AnonymizeProposal): AnonymizeProposal =>
   nullable ? { anonymize: 'null' } : (otherwise ?? {});
 
 function fakeNameKind(column: string): 'first_name' | 'last_name' | 'full_name' {
