@@ -59,8 +59,8 @@ begin
       plan->>'keep',
       coalesce(plan->'minimum'->>'ends_sql', 'null::date'),
       (pg_catalog.now() at time zone v_tz)::date,
-      coalesce((select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = t.%I::text)',
-                                                               l->>'subject_type', l->>'column'), ' or ')
+      coalesce((select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id %s)',
+                                                               l->>'subject_type', privacy.plan_link_match_sql(l)), ' or ')
                 from pg_catalog.jsonb_array_elements(plan->'links') l), 'false'),
       plan->>'object', v_where, v_tz)
     into v_found, v_anchor_set, v_governed, v_policy, v_min, v_rows;
