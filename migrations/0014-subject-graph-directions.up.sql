@@ -44,3 +44,30 @@ alter table privacy.hold_event add constraint hold_event_event_check
 alter table privacy.hold_event add column interrupted boolean not null default true;
 comment on column privacy.hold_event.interrupted is
   'False for an event recorded after the claim was already time-barred: it interrupted nothing.';
+
+-- Statutory periods as data, with their citations: which law, which section, which version of it,
+-- and where the citation was taken from. `kind` tells minimums a retention policy can name from
+-- limitation periods that holds follow. Two new ways to count: from the end of the fiscal year
+-- the anchor falls in, and from the end of the calendar year in which that fiscal year ended.
+alter table privacy.statutory_minimum
+  add column kind text not null default 'minimum' check (kind in ('minimum', 'limitation')),
+  add column citation text,
+  add column version text,
+  add column source text;
+alter table privacy.statutory_minimum drop constraint statutory_minimum_counts_from_check;
+alter table privacy.statutory_minimum add constraint statutory_minimum_counts_from_check
+  check (counts_from in ('anchor', 'end_of_calendar_year', 'end_of_fiscal_year', 'end_of_calendar_year_of_fiscal_year'));
+comment on column privacy.statutory_minimum.citation is 'Law, section and paragraph, as cited.';
+comment on column privacy.statutory_minimum.version is 'The version of the law the period was read from (SFS number or date in force).';
+comment on column privacy.statutory_minimum.source is 'Where the citation was taken from, and whether it was checked against the law''s own text.';
+
+-- The controller's fiscal year: the month it starts in (a fiscal year starts on the first of a
+-- month, Bokföringslagen 3 kap. 1 §). No row: the calendar year.
+create table privacy.fiscal_year (
+  scope       text primary key default 'controller' check (scope = 'controller'),
+  start_month smallint not null check (start_month between 1 and 12),
+  declared_at timestamptz not null default pg_catalog.now(),
+  declared_by name not null default session_user
+);
+comment on table privacy.fiscal_year is
+  'The controller''s fiscal year (the month it starts in); bookkeeping minimums count from its end.';

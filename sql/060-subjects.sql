@@ -96,7 +96,7 @@ begin
                   else 'If its values are ids of that subject all the same, say so: unchecked => true (privacy.verify() lists it).' end;
   end if;
   insert into privacy.subject_link as x (subject_type, schema_name, table_name, column_name, unchecked)
-  values (link_subject.subject_type, v_schema, v_table, link_subject.column_name, not v_backed)
+  values (link_subject.subject_type, v_schema, v_table, link_subject.column_name, coalesce(link_subject.unchecked, false))
   on conflict on constraint subject_link_pkey do update set unchecked = excluded.unchecked
     where x.unchecked is distinct from excluded.unchecked;
 end

@@ -136,7 +136,7 @@ declare
   v_pending boolean := false;
   e         record;
 begin
-  for e in select x.kind, x.on_date from pg_catalog.unnest(kinds, dates) with ordinality as x(kind, on_date, o)
+  for e in select x.kind, x.on_date from rows from (pg_catalog.unnest(kinds), pg_catalog.unnest(dates)) with ordinality as x(kind, on_date, o)
            order by x.on_date, x.o loop
     if v_pending then
       if e.kind = 'proceedings_ended' then
@@ -209,8 +209,10 @@ begin
   from privacy.hold_event e where e.hold_id = h.id;
   -- Did this event interrupt anything? Only if the claim was alive on its day, given the others.
   v_until := privacy.debt_hold_ends(h.claim_arose_on, h.consumer,
-                                    array(select k from pg_catalog.unnest(v_kinds, v_dates) as x(k, d) where d < v_on),
-                                    array(select d from pg_catalog.unnest(v_kinds, v_dates) as x(k, d) where d < v_on));
+                                    array(select x.k from rows from (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_dates)) as x(k, d)
+                                          where x.d < v_on),
+                                    array(select x.d from rows from (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_dates)) as x(k, d)
+                                          where x.d < v_on));
   v_interrupted := v_until is null or v_on <= v_until;
   v_until := privacy.debt_hold_ends(h.claim_arose_on, h.consumer, coalesce(v_kinds, '{}') || record_debt_event.event,
                                     coalesce(v_dates, '{}') || v_on);

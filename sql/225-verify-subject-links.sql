@@ -15,9 +15,9 @@ as $$
 begin
   -- Below migration 0014 (after a migrate down) the graph's tables lack what this reads.
   if pg_catalog.to_regclass('privacy.subject_path') is null
-     or not exists (select from pg_catalog.pg_attribute a where a.attrelid = 'privacy.subject_link'::regclass
+     or not exists (select from pg_catalog.pg_attribute a where a.attrelid = pg_catalog.to_regclass('privacy.subject_link')
                     and a.attname = 'unchecked' and not a.attisdropped)
-     or not exists (select from pg_catalog.pg_attribute a where a.attrelid = 'privacy.subject_path'::regclass
+     or not exists (select from pg_catalog.pg_attribute a where a.attrelid = pg_catalog.to_regclass('privacy.subject_path')
                     and a.attname = 'direction' and not a.attisdropped) then
     return;
   end if;

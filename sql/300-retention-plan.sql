@@ -125,11 +125,10 @@ begin
     end if;
     v_mtype := privacy.column_type(p.schema_name, p.table_name, p.minimum_anchor_column);
     -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
-    select pg_catalog.jsonb_object_agg(x.alias, case m.counts_from
-             when 'end_of_calendar_year' then pg_catalog.format(
-               '(pg_catalog.date_trunc(''year'', %s) + interval ''1 year'' + %L::interval)::date', x.expr, m.period)
-             else pg_catalog.format('(%s + %L::interval)::date', x.expr, m.period)
-           end)
+    -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
+    -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
+    select pg_catalog.jsonb_object_agg(x.alias,
+             privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
     into v_ends
     from (select a.alias, case v_mtype
             when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, p.minimum_anchor_column, p.time_zone)

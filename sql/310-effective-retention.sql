@@ -82,7 +82,9 @@ begin
                   when not coalesce(v_governed, false) then ' (row outside the policy filter)' else '' end) as detail,
            case when coalesce(v_governed, false) then v_policy end as removable_from
     union all
-    select 'minimum', pg_catalog.format('%s (%s)', m.name, m.law), v_min::timestamp at time zone v_tz
+    -- The rule, its citation and the version of the law it was read from.
+    select 'minimum', pg_catalog.format('%s (%s; %s)', m.name, coalesce(m.citation, m.law), coalesce(m.version, 'version not recorded')),
+           v_min::timestamp at time zone v_tz
     from privacy.statutory_minimum m where m.name = plan->'minimum'->>'name'
     union all
     select 'hold',

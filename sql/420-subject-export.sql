@@ -22,8 +22,10 @@ begin
   select pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
            'action', p.action, 'keep', p.keep::text, 'after', p.anchor_column, 'time_zone', p.time_zone,
            'applies_to', case when p.filter <> '{}'::jsonb then p.filter end,
-           'minimum', case when m.name is not null then pg_catalog.jsonb_build_object(
-             'name', m.name, 'law', m.law, 'description', m.description, 'after', p.minimum_anchor_column) end,
+           'minimum', case when m.name is not null then pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+             'name', m.name, 'law', m.law, 'description', m.description, 'after', p.minimum_anchor_column,
+             'citation', pg_catalog.to_jsonb(m)->>'citation', 'version', pg_catalog.to_jsonb(m)->>'version',
+             'counts_from', m.counts_from, 'period', m.period::text)) end,
            'summary', pg_catalog.format('%s %s after %s%s', case p.action when 'delete' then 'deleted' else 'anonymized' end,
                                         p.keep, p.anchor_column,
                                         case when m.name is not null
