@@ -149,6 +149,28 @@ describe('the controller\'s fiscal year', () => {
     expect((await db.pool().query(`select privacy.minimum_ends('bookkeeping', '2008-10-01')::text as ends`)).rows[0].ends).toBe('2017-01-01');
   });
 
+  it('an export shows, for every row the minimum keeps, the rule, its citation and its end', async () => {
+    await db.pool().query(`
+      create table public.client (id bigint primary key, name text);
+      insert into public.client values (1, 'Client 1');
+      create table public.receipt (id bigint primary key, client_id bigint not null references public.client, paid_on date not null);
+      insert into public.receipt values (1, 1, current_date - 30), (2, 1, current_date - 400);
+      select privacy.declare_subject_type('client', 'client', 'id');
+      select privacy.link_subject('client', 'receipt', 'client_id');
+      select privacy.set_retention('receipt', anchor => 'paid_on', keep => '1 month', action => 'delete',
+                                   minimum => 'bookkeeping', minimum_anchor => 'paid_on');
+      select * from privacy.erase_subject('client', '1', 'test: Art. 17');`);
+    const ends = (await db.pool().query(`select id, (privacy.minimum_ends('bookkeeping', paid_on) - 1)::text as until
+                                          from public.receipt order by id`)).rows.map((r) => r.until);
+    const { rows: [{ document }] } = await db.pool().query(`select privacy.export_subject('client', '1') as document`);
+    const receipt = document.tables.find((t: { table: string }) => t.table === 'public.receipt');
+    expect(receipt.retention.minimum).toMatchObject({ citation: 'Bokföringslagen (1999:1078) 7 kap. 2 §', counts_from: 'end_of_calendar_year_of_fiscal_year' });
+    expect(receipt.kept_rows).toEqual([
+      { key: ['1'], kept_by: 'minimum:bookkeeping', until: ends[0], citation: 'Bokföringslagen (1999:1078) 7 kap. 2 §' },
+      { key: ['2'], kept_by: 'minimum:bookkeeping', until: ends[1], citation: 'Bokföringslagen (1999:1078) 7 kap. 2 §' },
+    ]);
+  });
+
   it('refuses a month that is not one', async () => {
     await expect(db.pool().query(`select privacy.set_fiscal_year(13)`)).rejects.toMatchObject({ code: 'PV011' });
   });
