@@ -38,7 +38,9 @@ export interface CatalogRetention {
 export interface CatalogSnapshot {
   categories: { name: string; personal: boolean; description: string }[];
   strategies: { name: string; usableFor: 'mask' | 'anonymize' | 'both' | 'write'; paramSpec: Record<string, StrategyParamSpec>; description: string }[];
-  statutoryMinimums: { name: string; law: string; description: string }[];
+  statutoryMinimums: { name: string; law: string; description: string; countsFrom: string }[];
+  /** The month the controller's fiscal year starts in (1: the calendar year). */
+  fiscalYearStartMonth: number;
   protectedTables: { schema: string; table: string; tenantColumn: string | null }[];
   columnRules: CatalogColumnRule[];
   subjectTypes: { name: string; schema: string; table: string; key: string; description: string }[];
@@ -56,7 +58,8 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
   const strategies = await db.selectFrom('privacy.strategy')
     .select(['name', 'usable_for as usableFor', 'param_spec as paramSpec', 'description']).orderBy('name').execute();
   const statutoryMinimums = await db.selectFrom('privacy.statutory_minimum')
-    .select(['name', 'law', 'description']).orderBy('name').execute();
+    .select(['name', 'law', 'description', 'counts_from as countsFrom']).orderBy('name').execute();
+  const { rows: [fiscal] } = await sql<{ month: number }>`select privacy.fiscal_year_start_month() as month`.execute(db);
   const protectedTables = await db.selectFrom('privacy.protected_table')
     .select(['schema_name as schema', 'table_name as table', 'tenant_column as tenantColumn'])
     .orderBy('schema_name').orderBy('table_name').execute();
@@ -86,7 +89,7 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
     .where('released_at', 'is', null)
     .groupBy(['subject_type', 'reason']).orderBy('subject_type').orderBy('reason').execute();
   return {
-    categories, strategies, statutoryMinimums, protectedTables, columnRules, subjectTypes, subjectLinks, subjectPaths,
+    categories, strategies, statutoryMinimums, fiscalYearStartMonth: fiscal?.month ?? 1, protectedTables, columnRules, subjectTypes, subjectLinks, subjectPaths,
     retentionPolicies, holdsInForce: holds.map((h) => ({ ...h, count: Number(h.count) })),
   };
 }
