@@ -34,30 +34,75 @@ $$;
 comment on function privacy.declare_subject_type(text, text, text, text) is
   'Declares a kind of data subject and the table and key column where its subjects live.';
 
--- Why definer: as declare_subject_type.
-create or replace function privacy.link_subject(subject_type text, table_name text, column_name text)
+-- Before 0014 link_subject took no unchecked flag; a second overload would make calls ambiguous.
+drop function if exists privacy.link_subject(text, text, text);
+
+-- Why definer: as declare_subject_type. A column links to a subject only where a foreign key
+-- from it to the subject's key says its values are subjects' ids (a wrong column would hand one
+-- subject's rows to another); without one the link must say `unchecked => true`, and
+-- privacy.verify() lists it. PV409 otherwise, naming what the column does reference.
+--
+--   select privacy.link_subject('customer', 'payment', 'customer_id', unchecked => true);
+create or replace function privacy.link_subject(subject_type text, table_name text, column_name text,
+                                                unchecked boolean default false)
 returns void
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+  s        privacy.subject_type;
   v_schema name;
   v_table  name;
+  v_type   regtype;
+  v_backed boolean;
+  v_points text;
 begin
-  if not exists (select from privacy.subject_type s where s.name = link_subject.subject_type) then
+  select * into s from privacy.subject_type x where x.name = link_subject.subject_type;
+  if s.name is null then
     raise exception using errcode = 'PV007',
       message = pg_catalog.format('unknown subject type %L', link_subject.subject_type),
       hint = 'Declare it first with privacy.declare_subject_type().';
   end if;
   select t.schema_name, t.relname into v_schema, v_table from privacy.resolve_table(link_subject.table_name) t;
-  perform privacy.column_type(v_schema, v_table, link_subject.column_name);
-  insert into privacy.subject_link (subject_type, schema_name, table_name, column_name)
-  values (link_subject.subject_type, v_schema, v_table, link_subject.column_name)
-  on conflict do nothing;
+  v_type := privacy.column_type(v_schema, v_table, link_subject.column_name);
+  if (v_schema, v_table, link_subject.column_name) = (s.schema_name, s.table_name, s.key_column) then
+    v_backed := true;  -- the subject's own key
+  else
+    v_backed := exists (
+      select from pg_catalog.pg_constraint c
+      where c.contype = 'f' and c.conparentid = 0
+        and c.conrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass
+        and c.confrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', s.schema_name, s.table_name))
+        and exists (select from rows from (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) as m(a, b)
+                    join pg_catalog.pg_attribute ca on ca.attrelid = c.conrelid and ca.attnum = m.a
+                    join pg_catalog.pg_attribute pa on pa.attrelid = c.confrelid and pa.attnum = m.b
+                    where ca.attname = link_subject.column_name and pa.attname = s.key_column));
+  end if;
+  if not v_backed and not coalesce(link_subject.unchecked, false) then
+    select pg_catalog.string_agg(pg_catalog.format('%s.%I', c.confrelid::regclass, pa.attname), ', ' order by c.conname)
+    into v_points
+    from pg_catalog.pg_constraint c
+    cross join lateral rows from (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) as m(a, b)
+    join pg_catalog.pg_attribute ca on ca.attrelid = c.conrelid and ca.attnum = m.a
+    join pg_catalog.pg_attribute pa on pa.attrelid = c.confrelid and pa.attnum = m.b
+    where c.contype = 'f' and c.conparentid = 0 and ca.attname = link_subject.column_name
+      and c.conrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass;
+    raise exception using errcode = 'PV409', schema = v_schema, table = v_table, column = link_subject.column_name,
+      message = pg_catalog.format('%I.%I.%I is not a %s id: no foreign key leads from it to %I.%I.%I%s',
+                                  v_schema, v_table, link_subject.column_name, s.name, s.schema_name, s.table_name, s.key_column,
+                                  case when v_points is not null then pg_catalog.format(' (it references %s)', v_points) else '' end),
+      hint = case when v_points is not null
+                  then 'A row the subject''s row references is linked with privacy.link_subject_through(type, table, subject_table).'
+                  else 'If its values are ids of that subject all the same, say so: unchecked => true (privacy.verify() lists it).' end;
+  end if;
+  insert into privacy.subject_link as x (subject_type, schema_name, table_name, column_name, unchecked)
+  values (link_subject.subject_type, v_schema, v_table, link_subject.column_name, coalesce(link_subject.unchecked, false))
+  on conflict on constraint subject_link_pkey do update set unchecked = excluded.unchecked
+    where x.unchecked is distinct from excluded.unchecked;
 end
 $$;
-comment on function privacy.link_subject(text, text, text) is
-  'Links a column to a subject type: its value identifies a subject of that type.';
+comment on function privacy.link_subject(text, text, text, boolean) is
+  'Links a column to a subject type: its value identifies a subject of that type (a foreign key to the subject''s key, or unchecked).';
 
 -- Why definer: as declare_subject_type.
 create or replace function privacy.unlink_subject(subject_type text, table_name text, column_name text)

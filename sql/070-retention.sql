@@ -8,29 +8,171 @@
 -- The period and where it counts from are data, so that privacy.minimum_ends() computes every
 -- minimum the same way: bookkeeping runs 7 years from the end of the calendar year in which the
 -- fiscal year ended (fiscal year 2008-07-01..2009-06-30: kept through 2016, discardable 2017-01-01).
-insert into privacy.statutory_minimum as m (name, law, description, period, counts_from) values
-  ('bookkeeping', 'Bokföringslagen (1999:1078) 7 kap. 2 §',
+-- Each period says where it is written (citation), in which version of the law (version), and
+-- where the citation was taken from (source). The laws' own texts (riksdagen.se, lovdata.no,
+-- retsinformation.dk, finlex.fi) could not be reached from where this was written: the citations
+-- are as known to the authors, and each row says so; check them before relying on them.
+-- Where a period counts from:
+--   anchor                                the anchor date itself (+ period)
+--   end_of_calendar_year                  1 January after the anchor's year (+ period)
+--   end_of_fiscal_year                    the day after the fiscal year the anchor falls in ends (+ period)
+--   end_of_calendar_year_of_fiscal_year   1 January after the year in which that fiscal year ended (+ period)
+insert into privacy.statutory_minimum as m (name, kind, law, citation, version, description, period, counts_from, source) values
+  ('bookkeeping', 'minimum', 'Bokföringslagen (1999:1078) 7 kap. 2 §', 'Bokföringslagen (1999:1078) 7 kap. 2 §',
+   'SFS 1999:1078 as amended up to SFS 2023:1027',
    'Accounting records are kept until the end of the seventh calendar year after the end of the '
-   'calendar year in which the fiscal year ended.', interval '7 years', 'end_of_calendar_year')
+   'calendar year in which the fiscal year ended.', interval '7 years', 'end_of_calendar_year_of_fiscal_year',
+   'Cited from the authors'' knowledge of the law; its text was not reachable from here. The period (7 years, SFS 2023:1027 kept it) and the example of fiscal year 2008-07-01..2009-06-30 are tested.'),
+  ('debt_limitation', 'limitation', 'Preskriptionslag (1981:130) 2 §', 'Preskriptionslag (1981:130) 2 § första stycket',
+   'SFS 1981:130',
+   'A claim becomes time-barred ten years after it arose, unless the limitation is interrupted (5 §).',
+   interval '10 years', 'anchor',
+   'Cited from the authors'' knowledge of the law; its text was not reachable from here.'),
+  ('debt_limitation_consumer', 'limitation', 'Preskriptionslag (1981:130) 2 § 2 st.', 'Preskriptionslag (1981:130) 2 § andra stycket',
+   'SFS 1981:130',
+   'A business''s claim on a consumer for goods, services or other utilities provided mainly for private use becomes '
+   'time-barred three years after it arose.', interval '3 years', 'anchor',
+   'Cited from the authors'' knowledge of the law; its text was not reachable from here.'),
+  ('debt_interruption', 'limitation', 'Preskriptionslag (1981:130) 5–7 §§', 'Preskriptionslag (1981:130) 5 §, 6 §, 7 §',
+   'SFS 1981:130',
+   'A reminder, an acknowledgement, a payment or legal action interrupts the limitation of a claim that is not yet '
+   'time-barred (5 §); a new period of the same length (10 years, 3 for a consumer claim) runs from the day of the '
+   'interruption (6 §), after legal proceedings from the day they ended (7 §). privacy.debt_hold_ends() computes it.',
+   interval '10 years', 'anchor',
+   'Cited from the authors'' knowledge of the law; its text was not reachable from here.'),
+  ('anti_money_laundering', 'minimum', 'Lag (2017:630) om åtgärder mot penningtvätt och finansiering av terrorism 5 kap. 3 §',
+   'Penningtvättslagen (2017:630) 5 kap. 3 §', 'SFS 2017:630',
+   'Documents and information from customer due diligence are kept for five years after the business relationship '
+   'ended or the occasional transaction was carried out (anchor: that day).', interval '5 years', 'anchor',
+   'Cited from the authors'' knowledge of the law; its text was not reachable from here. The law allows a longer period in some cases (up to ten years on request): not modelled.'),
+  ('bookkeeping_no', 'minimum', 'Bokføringsloven (LOV-2004-11-19-73) § 13', 'Bokføringsloven § 13 første ledd',
+   'LOV-2004-11-19-73, as in force from 2014 (five years for primary documentation)',
+   'Accounting material (Norway) is kept for five years after the end of the financial year.',
+   interval '5 years', 'end_of_fiscal_year',
+   'Cited from the authors'' knowledge of the law; lovdata.no was not reachable from here.'),
+  ('bookkeeping_dk', 'minimum', 'Bogføringsloven (LOV nr 700 af 24/05/2022) § 10', 'Bogføringsloven (2022) § 10, stk. 1',
+   'LOV nr 700 af 24/05/2022',
+   'Accounting material (Denmark) is kept for five years from the end of the financial year it concerns.',
+   interval '5 years', 'end_of_fiscal_year',
+   'Cited from the authors'' knowledge of the law; retsinformation.dk was not reachable from here.'),
+  ('bookkeeping_fi', 'minimum', 'Kirjanpitolaki (1336/1997) 2 luku 10 § 1 mom.', 'Kirjanpitolaki 2:10 § 1 mom.',
+   '1336/1997 as amended by 1620/2015',
+   'Financial statements, annual reports and the books (Finland) are kept at least ten years from the end of the '
+   'year in which the financial period ended.', interval '10 years', 'end_of_calendar_year_of_fiscal_year',
+   'Cited from the authors'' knowledge of the law; finlex.fi was not reachable from here.'),
+  ('bookkeeping_fi_vouchers', 'minimum', 'Kirjanpitolaki (1336/1997) 2 luku 10 § 2 mom.', 'Kirjanpitolaki 2:10 § 2 mom.',
+   '1336/1997 as amended by 1620/2015',
+   'Vouchers, correspondence and other accounting material (Finland) are kept at least six years from the end of the '
+   'year in which the financial period ended.', interval '6 years', 'end_of_calendar_year_of_fiscal_year',
+   'Cited from the authors'' knowledge of the law; finlex.fi was not reachable from here.')
 on conflict (name) do update
-  set law = excluded.law, description = excluded.description, period = excluded.period,
-      counts_from = excluded.counts_from
-  where (m.law, m.description, m.period, m.counts_from)
-        is distinct from (excluded.law, excluded.description, excluded.period, excluded.counts_from);
+  set kind = excluded.kind, law = excluded.law, citation = excluded.citation, version = excluded.version,
+      description = excluded.description, period = excluded.period, counts_from = excluded.counts_from,
+      source = excluded.source
+  where (m.kind, m.law, m.citation, m.version, m.description, m.period, m.counts_from, m.source)
+        is distinct from (excluded.kind, excluded.law, excluded.citation, excluded.version, excluded.description,
+                          excluded.period, excluded.counts_from, excluded.source);
 
--- Why invoker: pure date arithmetic. SQL and immutable so that sweeps inline it into their
--- predicates. The first day the record may be discarded (it is kept through the day before);
--- NULL when the anchor is unknown, which keeps the record.
-create or replace function privacy.minimum_ends(period interval, counts_from text, anchor date)
+-- Why invoker: pure formatting, shared by the sweeps' inline predicates and statutory_end(). The
+-- SQL of the first day a record under a period may be discarded, from `anchor_sql` (a timestamp
+-- expression), for a fiscal year starting on the first of `start_month`. The fiscal year an
+-- anchor falls in ends the day before the first start after it: shifting the anchor back by the
+-- months before the start puts it in the calendar year that fiscal year starts in.
+create or replace function privacy.statutory_end_sql(counts_from text, period interval, anchor_sql text, start_month integer)
+returns text
+language sql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+  select case counts_from
+    when 'end_of_calendar_year' then pg_catalog.format(
+      '(pg_catalog.date_trunc(''year'', %s) + interval ''1 year'' + %L::interval)::date', anchor_sql, period)
+    when 'end_of_fiscal_year' then pg_catalog.format(
+      '(pg_catalog.date_trunc(''year'', %s - %L::interval) + %L::interval + interval ''1 year'' + %L::interval)::date',
+      anchor_sql, pg_catalog.make_interval(months => start_month - 1), pg_catalog.make_interval(months => start_month - 1), period)
+    when 'end_of_calendar_year_of_fiscal_year' then pg_catalog.format(
+      '(pg_catalog.date_trunc(''year'', pg_catalog.date_trunc(''year'', %s - %L::interval) + %L::interval + interval ''1 year'' - interval ''1 day'') '
+      '+ interval ''1 year'' + %L::interval)::date',
+      anchor_sql, pg_catalog.make_interval(months => start_month - 1), pg_catalog.make_interval(months => start_month - 1), period)
+    else pg_catalog.format('(%s + %L::interval)::date', anchor_sql, period)
+  end
+$$;
+comment on function privacy.statutory_end_sql(text, interval, text, integer) is
+  'SQL of the first day a record under a statutory period may go, from an anchor and a fiscal year start (internal).';
+
+-- Why invoker: pure date arithmetic, the same as statutory_end_sql() writes. NULL anchor: NULL.
+create or replace function privacy.statutory_end(counts_from text, period interval, anchor date, start_month integer default 1)
 returns date
 language sql immutable parallel safe
 set search_path = pg_catalog, pg_temp
 as $$
   select (case counts_from
-            when 'end_of_calendar_year'
-              then pg_catalog.date_trunc('year', anchor::timestamp) operator(pg_catalog.+) interval '1 year'
-            else anchor::timestamp
-          end operator(pg_catalog.+) period)::date
+    when 'end_of_calendar_year'
+      then pg_catalog.date_trunc('year', anchor::timestamp) operator(pg_catalog.+) interval '1 year'
+    when 'end_of_fiscal_year'
+      then pg_catalog.date_trunc('year', anchor::timestamp operator(pg_catalog.-) pg_catalog.make_interval(months => start_month - 1))
+           operator(pg_catalog.+) pg_catalog.make_interval(months => start_month - 1) operator(pg_catalog.+) interval '1 year'
+    when 'end_of_calendar_year_of_fiscal_year'
+      then pg_catalog.date_trunc('year', pg_catalog.date_trunc('year', anchor::timestamp operator(pg_catalog.-) pg_catalog.make_interval(months => start_month - 1))
+           operator(pg_catalog.+) pg_catalog.make_interval(months => start_month - 1) operator(pg_catalog.+) interval '1 year'
+           operator(pg_catalog.-) interval '1 day') operator(pg_catalog.+) interval '1 year'
+    else anchor::timestamp
+  end operator(pg_catalog.+) period)::date
+$$;
+comment on function privacy.statutory_end(text, interval, date, integer) is
+  'First day a record under a statutory period may be discarded, for a fiscal year starting in start_month (NULL anchor: never).';
+
+-- Why invoker: reads privacy.fiscal_year, readable by privacy_admin. The month the controller's
+-- fiscal year starts in: 1 (the calendar year) unless declared.
+create or replace function privacy.fiscal_year_start_month()
+returns integer
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select coalesce((select f.start_month::integer from privacy.fiscal_year f where f.scope = 'controller'), 1)
+$$;
+comment on function privacy.fiscal_year_start_month() is 'The month the controller''s fiscal year starts in (1: the calendar year).';
+
+-- Why definer: the catalog is writable only through validated calls by privacy_admin members, and
+-- the guards of every table under a bookkeeping minimum are made anew with the new fiscal year
+-- (their conditions carry its start month).
+--
+--   select privacy.set_fiscal_year(start_month => 7);   -- fiscal years from 1 July to 30 June
+create or replace function privacy.set_fiscal_year(start_month integer)
+returns void
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  p record;
+begin
+  if set_fiscal_year.start_month is null or set_fiscal_year.start_month not between 1 and 12 then
+    raise exception using errcode = 'PV011',
+      message = pg_catalog.format('a fiscal year starts in a month from 1 to 12, not %s', coalesce(set_fiscal_year.start_month::text, 'NULL'));
+  end if;
+  insert into privacy.fiscal_year as f (scope, start_month) values ('controller', set_fiscal_year.start_month)
+  on conflict (scope) do update set start_month = excluded.start_month, declared_at = pg_catalog.now(), declared_by = session_user
+    where f.start_month is distinct from excluded.start_month;
+  if found then
+    perform privacy.record('fiscal_year.set', 'controller', pg_catalog.jsonb_build_object('start_month', set_fiscal_year.start_month));
+    for p in select r.schema_name, r.table_name from privacy.retention_policy r where r.minimum is not null loop
+      perform privacy.install_retention_guards(p.schema_name, p.table_name);
+    end loop;
+  end if;
+end
+$$;
+comment on function privacy.set_fiscal_year(integer) is
+  'Declares the month the controller''s fiscal year starts in; bookkeeping minimums count from the end of the fiscal year.';
+
+-- Why invoker: pure date arithmetic. SQL and immutable so that sweeps inline it into their
+-- predicates. The first day the record may be discarded (it is kept through the day before);
+-- NULL when the anchor is unknown, which keeps the record. Counts a fiscal year as the calendar
+-- year; the form taking a minimum's name uses the controller's fiscal year.
+create or replace function privacy.minimum_ends(period interval, counts_from text, anchor date)
+returns date
+language sql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+  select privacy.statutory_end(counts_from, period, anchor, 1)
 $$;
 comment on function privacy.minimum_ends(interval, text, date) is
   'First day a record under a statutory minimum of this period may be discarded (NULL anchor: never).';
@@ -54,7 +196,7 @@ begin
     raise exception using errcode = 'PV005',
       message = pg_catalog.format('statutory minimum %s has no period to compute it from', m.name);
   end if;
-  return privacy.minimum_ends(m.period, m.counts_from, minimum_ends.anchor);
+  return privacy.statutory_end(m.counts_from, m.period, minimum_ends.anchor, privacy.fiscal_year_start_month());
 end
 $$;
 comment on function privacy.minimum_ends(text, date) is
@@ -129,6 +271,17 @@ begin
         message = pg_catalog.format('%s: minimum %s needs minimum_anchor (the date it runs from)', v_object, set_retention.minimum);
     end if;
     perform privacy.check_date_column(v_schema, v_table, set_retention.minimum_anchor, 'minimum anchor column');
+    -- Counted from the calendar year of its anchor: right only when the anchor is the end of the
+    -- fiscal year, which with a fiscal year that is not the calendar year it need not be.
+    if privacy.fiscal_year_start_month() <> 1
+       and (select m.counts_from from privacy.statutory_minimum m where m.name = set_retention.minimum) = 'end_of_calendar_year' then
+      raise warning using
+        message = pg_catalog.format('%s: minimum %s counts from the end of the calendar year of %I, but fiscal years start in month %s: '
+                                    'unless %I is the end of the fiscal year, the record may go a year early',
+                                    v_object, set_retention.minimum, set_retention.minimum_anchor,
+                                    privacy.fiscal_year_start_month(), set_retention.minimum_anchor),
+        hint = 'Use a minimum that counts from the fiscal year (bookkeeping does), or a fiscal-year-end column as anchor.';
+    end if;
   elsif set_retention.minimum_anchor is not null then
     raise exception using errcode = 'PV005', schema = v_schema, table = v_table,
       message = pg_catalog.format('%s: minimum_anchor given without a minimum', v_object);
@@ -257,5 +410,10 @@ comment on function privacy.set_retention_options(text, jsonb, text) is
 revoke execute on function privacy.set_retention_options(text, jsonb, text) from public;
 grant execute on function privacy.set_retention_options(text, jsonb, text) to privacy_admin;
 revoke execute on function privacy.minimum_ends(interval, text, date), privacy.minimum_ends(text, date) from public;
+revoke execute on function privacy.statutory_end_sql(text, interval, text, integer), privacy.statutory_end(text, interval, date, integer),
+  privacy.fiscal_year_start_month(), privacy.set_fiscal_year(integer) from public;
+grant execute on function privacy.statutory_end(text, interval, date, integer), privacy.fiscal_year_start_month(),
+  privacy.set_fiscal_year(integer) to privacy_admin;
+grant select on privacy.fiscal_year to privacy_admin;
 grant execute on function privacy.minimum_ends(interval, text, date), privacy.minimum_ends(text, date)
   to privacy_admin, privacy_sweeper;

@@ -114,9 +114,57 @@ $$;
 comment on function privacy.place_debt_hold(text, text, date, boolean, text) is
   'Places a debt hold that lasts until the claim is time-barred (10 years, 3 for consumers); returns its id.';
 
+-- Why invoker: pure date arithmetic. The last day a debt hold keeps its data, from the day the
+-- claim arose and every event recorded on it, taken in date order (preskriptionslagen, SFS
+-- 1981:130):
+--   * a reminder, payment, acknowledgement (5 § 1–2 p.) or legal action (5 § 3 p.) interrupts
+--     the limitation only while the claim is alive, that is on or before the day it becomes
+--     time-barred; a new period of the same length runs from that day (6 §: ten years, three
+--     where the claim's own period was three);
+--   * a claim once time-barred stays extinguished (9 §): a later event interrupts nothing;
+--   * while legal proceedings run the claim cannot become time-barred, and the new period runs
+--     from the day they ended (7 §): `legal_action` leaves the end open (NULL) until an event
+--     `proceedings_ended`, from whose day the period runs anew.
+-- The two arrays are parallel: kinds[i] happened on dates[i].
+create or replace function privacy.debt_hold_ends(arose_on date, consumer boolean, kinds text[], dates date[])
+returns date
+language plpgsql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_ends    date := privacy.debt_limitation_ends(arose_on, consumer);
+  v_pending boolean := false;
+  e         record;
+begin
+  for e in select x.kind, x.on_date from rows from (pg_catalog.unnest(kinds), pg_catalog.unnest(dates)) with ordinality as x(kind, on_date, o)
+           order by x.on_date, x.o loop
+    if v_pending then
+      if e.kind = 'proceedings_ended' then
+        v_ends := greatest(v_ends, privacy.debt_limitation_ends(e.on_date, consumer));
+        v_pending := false;
+      end if;
+      continue;  -- nothing runs out while the proceedings do
+    end if;
+    exit when e.on_date > v_ends;  -- time-barred: extinguished, nothing later revives it
+    if e.kind = 'legal_action' then
+      v_pending := true;
+    elsif e.kind <> 'proceedings_ended' then
+      v_ends := greatest(v_ends, privacy.debt_limitation_ends(e.on_date, consumer));
+    end if;
+  end loop;
+  return case when v_pending then null else v_ends end;
+end
+$$;
+comment on function privacy.debt_hold_ends(date, boolean, text[], date[]) is
+  'Last day a debt hold keeps its data under preskriptionslagen 2, 5–7 and 9 §§, from the claim and its events; NULL while proceedings run.';
+
 -- Why definer: as place_hold.
 --
 --   select privacy.record_debt_event(7, 'reminder', '2026-02-01');
+--
+-- Every event is kept on record (privacy.hold_event); the hold's end is worked out again from
+-- all of them (privacy.debt_hold_ends), so events may be recorded in any order. An event after
+-- the claim was time-barred is recorded with interrupted = false and changes nothing.
 create or replace function privacy.record_debt_event(hold_id bigint, event text, occurred_on date default null)
 returns date
 language plpgsql volatile security definer
@@ -126,10 +174,16 @@ declare
   h privacy.hold;
   v_on date := coalesce(record_debt_event.occurred_on, current_date);
   v_until date;
+  v_review date;
+  v_kinds text[];
+  v_dates date[];
+  v_interrupted boolean;
 begin
-  if record_debt_event.event is null or record_debt_event.event not in ('reminder', 'payment', 'acknowledgement') then
+  if record_debt_event.event is null
+     or record_debt_event.event not in ('reminder', 'payment', 'acknowledgement', 'legal_action', 'proceedings_ended') then
     raise exception using errcode = 'PV011',
-      message = pg_catalog.format('debt event %L must be reminder, payment or acknowledgement', record_debt_event.event);
+      message = pg_catalog.format('debt event %L must be reminder, payment, acknowledgement, legal_action or proceedings_ended',
+                                  record_debt_event.event);
   end if;
   select * into h from privacy.hold x where x.id = record_debt_event.hold_id and x.released_at is null for update;
   if h.id is null then
@@ -140,31 +194,45 @@ begin
     raise exception using errcode = 'PV011',
       message = pg_catalog.format('hold %s is a %s hold: only debt holds are restarted by %s', h.id, h.reason, record_debt_event.event);
   end if;
-  if h.consumer is null then
+  if h.consumer is null or h.claim_arose_on is null then
     raise exception using errcode = 'PV011',
-      message = pg_catalog.format('hold %s does not say whether the debtor is a consumer, so its new end is unknown', h.id),
+      message = pg_catalog.format('hold %s does not say when the claim arose and whether the debtor is a consumer, so its new end is unknown', h.id),
       hint = 'Release it and place it again with privacy.place_debt_hold().';
   end if;
-  if v_on > current_date or v_on < coalesce(h.claim_arose_on, v_on) then
+  if v_on > current_date or v_on < h.claim_arose_on then
     raise exception using errcode = 'PV011',
       message = pg_catalog.format('hold %s: a %s on %s is in the future or before the claim arose', h.id,
                                   record_debt_event.event, v_on);
   end if;
-  -- A new period of the same length runs from the interruption (6 §); an earlier end never wins.
-  v_until := greatest(h.until, privacy.debt_limitation_ends(v_on, h.consumer));
-  insert into privacy.hold_event (hold_id, event, occurred_on, until_before, until_after)
-  values (h.id, record_debt_event.event, v_on, h.until, v_until);
-  update privacy.hold x set until = v_until where x.id = h.id and x.until is distinct from v_until;
+  select pg_catalog.array_agg(e.event order by e.id), pg_catalog.array_agg(e.occurred_on order by e.id)
+  into v_kinds, v_dates
+  from privacy.hold_event e where e.hold_id = h.id;
+  -- Did this event interrupt anything? Only if the claim was alive on its day, given the others.
+  v_until := privacy.debt_hold_ends(h.claim_arose_on, h.consumer,
+                                    array(select x.k from rows from (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_dates)) as x(k, d)
+                                          where x.d < v_on),
+                                    array(select x.d from rows from (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_dates)) as x(k, d)
+                                          where x.d < v_on));
+  v_interrupted := v_until is null or v_on <= v_until;
+  v_until := privacy.debt_hold_ends(h.claim_arose_on, h.consumer, coalesce(v_kinds, '{}') || record_debt_event.event,
+                                    coalesce(v_dates, '{}') || v_on);
+  -- While proceedings run the hold is open-ended; review it when the claim's period would have ended.
+  v_review := case when v_until is null
+                   then coalesce(h.review_on, privacy.debt_limitation_ends(v_on, h.consumer)) else h.review_on end;
+  insert into privacy.hold_event (hold_id, event, occurred_on, until_before, until_after, interrupted)
+  values (h.id, record_debt_event.event, v_on, h.until, coalesce(v_until, h.until), v_interrupted);
+  update privacy.hold x set until = v_until, review_on = v_review
+  where x.id = h.id and (x.until, x.review_on) is distinct from (v_until, v_review);
   perform privacy.record('hold.' || record_debt_event.event, 'hold ' || h.id,
-                         pg_catalog.jsonb_build_object('occurred_on', v_on, 'until', v_until));
+                         pg_catalog.jsonb_build_object('occurred_on', v_on, 'until', v_until, 'interrupted', v_interrupted));
   return v_until;
 end
 $$;
 comment on function privacy.record_debt_event(bigint, text, date) is
-  'Records a reminder, payment or acknowledgement of a debt; restarts its limitation and returns the hold''s new end.';
+  'Records a reminder, payment, acknowledgement or legal action on a debt; returns the hold''s end (time-barred claims stay so).';
 
 revoke execute on function privacy.debt_limitation_ends(date, boolean), privacy.place_debt_hold(text, text, date, boolean, text),
-  privacy.record_debt_event(bigint, text, date) from public;
+  privacy.record_debt_event(bigint, text, date), privacy.debt_hold_ends(date, boolean, text[], date[]) from public;
 grant execute on function privacy.debt_limitation_ends(date, boolean), privacy.place_debt_hold(text, text, date, boolean, text),
-  privacy.record_debt_event(bigint, text, date) to privacy_admin;
+  privacy.record_debt_event(bigint, text, date), privacy.debt_hold_ends(date, boolean, text[], date[]) to privacy_admin;
 grant select on privacy.hold_event to privacy_admin;

@@ -141,6 +141,7 @@ begin
       group by r.schema_name, r.table_name$q$;
   end if;
   return query select * from privacy.verify_catalog_names();
+  return query select * from privacy.verify_subject_links();
 end
 $$;
 comment on function privacy.verify() is

@@ -125,11 +125,10 @@ begin
     end if;
     v_mtype := privacy.column_type(p.schema_name, p.table_name, p.minimum_anchor_column);
     -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
-    select pg_catalog.jsonb_object_agg(x.alias, case m.counts_from
-             when 'end_of_calendar_year' then pg_catalog.format(
-               '(pg_catalog.date_trunc(''year'', %s) + interval ''1 year'' + %L::interval)::date', x.expr, m.period)
-             else pg_catalog.format('(%s + %L::interval)::date', x.expr, m.period)
-           end)
+    -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
+    -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
+    select pg_catalog.jsonb_object_agg(x.alias,
+             privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
     into v_ends
     from (select a.alias, case v_mtype
             when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, p.minimum_anchor_column, p.time_zone)
@@ -147,11 +146,20 @@ begin
                                            'ends_sql', v_ends->>'t', 'ends_sql_old', v_ends->>'old');
   end if;
 
-  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('column', l.column_name, 'subject_type', l.subject_type)
-                                        order by l.column_name, l.subject_type), '[]')
+  -- How rows belong to subjects, for holds: a linked column, or for a table linked through paths
+  -- (film_review → rental → customer, customer.address_id → address) the SQL (text[]) of the ids
+  -- of the subjects each row belongs to, through every link.
+  select coalesce(pg_catalog.jsonb_agg(x.link order by x.o1, x.o2), '[]')
   into v_links
-  from privacy.subject_link l
-  where l.schema_name = p.schema_name and l.table_name = p.table_name;
+  from (select pg_catalog.jsonb_build_object('column', l.column_name, 'subject_type', l.subject_type) as link,
+               l.column_name::text as o1, l.subject_type as o2
+        from privacy.subject_link l
+        where l.schema_name = p.schema_name and l.table_name = p.table_name
+        union all
+        select pg_catalog.jsonb_build_object('subject_type', y.subject_type,
+                 'ids_sql', privacy.subject_ids_sql(y.subject_type, p.schema_name, p.table_name, 't')), '~', y.subject_type
+        from (select distinct s.subject_type from privacy.subject_path s
+              where s.schema_name = p.schema_name and s.table_name = p.table_name) y) x;
 
   -- Rows other tables still reference (ON DELETE NO ACTION or RESTRICT) cannot be deleted: the
   -- sweep keeps them back instead of failing the batch on the foreign key.
@@ -236,6 +244,19 @@ as $$
 $$;
 comment on function privacy.plan_order_sql(jsonb) is 'Row constructor of the columns batches are ordered by (internal).';
 
+-- Why invoker: pure formatting. How a hold's subject_id matches a row `t` by one of the plan's
+-- links: `= t.customer_id::text` for a column, `= any (<ids through the paths>)` for paths.
+create or replace function privacy.plan_link_match_sql(link jsonb)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+  select case when link ? 'ids_sql' then pg_catalog.format('= any (%s)', link->>'ids_sql')
+              else pg_catalog.format('= t.%I::text', link->>'column') end
+$$;
+comment on function privacy.plan_link_match_sql(jsonb) is
+  'SQL matching a hold''s subject id to a row by a column or through path links (internal).';
+
 -- Why invoker: reads the hold table (callers are the toolkit's definer functions and triggers).
 -- The predicates that decide, for a row `t` of an expired anchor, whether it may be swept on
 -- `today` and if not why, as SQL fragments:
@@ -273,10 +294,10 @@ begin
 
   -- Only subject types that have a hold in force at all are looked up, row by row.
   select pg_catalog.string_agg(pg_catalog.format(
-           'exists (select from privacy.hold as h where h.subject_type = %L and h.subject_id = t.%I::text and %s)',
-           l->>'subject_type', l->>'column', v_in_force), ' or '),
-         pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = t.%I::text)',
-           l->>'subject_type', l->>'column'), ' or ')
+           'exists (select from privacy.hold as h where h.subject_type = %L and h.subject_id %s and %s)',
+           l->>'subject_type', privacy.plan_link_match_sql(l), v_in_force), ' or '),
+         pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id %s)',
+           l->>'subject_type', privacy.plan_link_match_sql(l)), ' or ')
   into v_held, v_match
   from pg_catalog.jsonb_array_elements(plan->'links') l
   where exists (select from privacy.hold h
@@ -457,5 +478,6 @@ comment on function privacy.anonymize_set_sql(jsonb) is
 
 revoke execute on function privacy.anchor_literal(timestamptz, regtype, text), privacy.retention_plan(name, name),
   privacy.plan_key_sql(jsonb, text), privacy.plan_bound_sql(jsonb, text[]), privacy.plan_order_sql(jsonb),
-  privacy.plan_predicates(jsonb, timestamptz), privacy.anonymize_columns(jsonb), privacy.anonymize_set_sql(jsonb)
+  privacy.plan_predicates(jsonb, timestamptz), privacy.anonymize_columns(jsonb), privacy.anonymize_set_sql(jsonb),
+  privacy.plan_link_match_sql(jsonb)
   from public;

@@ -59,8 +59,8 @@ begin
       plan->>'keep',
       coalesce(plan->'minimum'->>'ends_sql', 'null::date'),
       (pg_catalog.now() at time zone v_tz)::date,
-      coalesce((select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = t.%I::text)',
-                                                               l->>'subject_type', l->>'column'), ' or ')
+      coalesce((select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id %s)',
+                                                               l->>'subject_type', privacy.plan_link_match_sql(l)), ' or ')
                 from pg_catalog.jsonb_array_elements(plan->'links') l), 'false'),
       plan->>'object', v_where, v_tz)
     into v_found, v_anchor_set, v_governed, v_policy, v_min, v_rows;
@@ -82,7 +82,9 @@ begin
                   when not coalesce(v_governed, false) then ' (row outside the policy filter)' else '' end) as detail,
            case when coalesce(v_governed, false) then v_policy end as removable_from
     union all
-    select 'minimum', pg_catalog.format('%s (%s)', m.name, m.law), v_min::timestamp at time zone v_tz
+    -- The rule, its citation and the version of the law it was read from.
+    select 'minimum', pg_catalog.format('%s (%s; %s)', m.name, coalesce(m.citation, m.law), coalesce(m.version, 'version not recorded')),
+           v_min::timestamp at time zone v_tz
     from privacy.statutory_minimum m where m.name = plan->'minimum'->>'name'
     union all
     select 'hold',

@@ -346,6 +346,14 @@ begin
                              (select coalesce(pg_catalog.array_agg(distinct h.subject_id), '{}')
                               from privacy.hold h where h.subject_type = l->>'subject_type' and h.released_at is null))
     from pg_catalog.jsonb_array_elements(plan->'links') l
+    where l ? 'column'
+    union all
+    -- A row held through path links cannot be told in a WHEN condition (no subqueries there):
+    -- while any subject of the type is held, the function looks at every row.
+    select 'true'
+    from pg_catalog.jsonb_array_elements(plan->'links') l
+    where l ? 'ids_sql'
+      and exists (select from privacy.hold h where h.subject_type = l->>'subject_type' and h.released_at is null)
     union all
     select pg_catalog.format('coalesce(pg_catalog.pg_sequence_last_value(%L::regclass), -1) <> %s',
                              'privacy.hold_version', v_version)
@@ -568,6 +576,10 @@ comment on function privacy.subject_link_changed() is 'Trigger: re-generates the
 
 create or replace trigger privacy_retention_link_changed
   after insert or delete on privacy.subject_link
+  for each row execute function privacy.subject_link_changed();
+
+create or replace trigger privacy_retention_path_changed
+  after insert or delete on privacy.subject_path
   for each row execute function privacy.subject_link_changed();
 
 revoke execute on function privacy.retention_covered_sql(jsonb, jsonb, text),

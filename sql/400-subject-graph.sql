@@ -5,8 +5,11 @@
 --   select privacy.link_subject_through('vehicle', 'position', 'device');   -- through a foreign key
 --   select * from privacy.subject_graph('vehicle');
 --
--- A row belongs to a subject when a linked column holds the subject's id, or when it references
--- (by a real foreign key, named in privacy.subject_path) a row that belongs to the subject. The
+-- A row belongs to a subject when a linked column holds the subject's id, when it references
+-- (by a real foreign key, named in privacy.subject_path) a row that belongs to the subject, or
+-- when a row that belongs to the subject references it (direction `referenced_by`: the address
+-- a customer row points at; one address can so belong to several customers). Join tables are a
+-- link each way (customer ← customer_mailing_list → mailing_list); longer paths chain links. The
 -- functions below turn that into SQL over a row `alias` with the subject's id as parameter $1:
 -- only names that exist reach it, quoted with %I; the id is a parameter, cast to each column's type.
 --
@@ -16,6 +19,13 @@
 --   PV402 several foreign keys, none named  PV406 unknown or closed subject request
 --   PV403 the parent is not linked (cycle)  PV407 a request this role may not process
 --   PV404 the id does not fit a link column PV408 invalid request (kind, dates)
+--   PV409 a column link no foreign key to the subject's key backs, not declared unchecked
+
+-- Replaced in 0014: subject_path_key takes the link's direction; subject_ids_sql (one text[]
+-- expression) replaced subject_id_sqls, whose scalar subquery per path could not follow a link
+-- to a row that several subjects' rows reference. A second overload would make calls ambiguous.
+drop function if exists privacy.subject_path_key(text, name, name, name, name, name);
+drop function if exists privacy.subject_id_sqls(text, name, name, text, integer);
 
 -- Why invoker: reads the system catalog only. The columns of a foreign key of a table, in key
 -- order, and what they reference; no row when the constraint is not there (any more).
@@ -48,8 +58,11 @@ comment on function privacy.foreign_key_columns(name, name, name) is
 -- Why invoker: reads the catalog; called by the toolkit's definer functions. The foreign key a
 -- path link follows, raising PV401 when it is gone or no longer points at the declared parent.
 -- (Takes the link's fields, not its row type, so that no function depends on the table.)
+-- `columns` are always the table's own, `parent_columns` the parent's: for `referenced_by` the
+-- foreign key is the parent's, and its referenced columns are the table's.
 create or replace function privacy.subject_path_key(subject_type text, schema_name name, table_name name,
-                                                    constraint_name name, parent_schema name, parent_table name)
+                                                    constraint_name name, parent_schema name, parent_table name,
+                                                    direction text)
 returns table (columns name[], parent_columns name[])
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -57,10 +70,20 @@ as $$
 declare
   k record;
 begin
-  select * into k from privacy.foreign_key_columns(subject_path_key.schema_name, subject_path_key.table_name,
-                                                   subject_path_key.constraint_name) f;
-  if k.columns is null
-     or (k.parent_schema, k.parent_table) is distinct from (subject_path_key.parent_schema, subject_path_key.parent_table) then
+  if subject_path_key.direction = 'referenced_by' then
+    select f.parent_columns as columns, f.columns as parent_columns,
+           f.columns is not null and (f.parent_schema, f.parent_table) = (subject_path_key.schema_name, subject_path_key.table_name) as ok
+    into k
+    from privacy.foreign_key_columns(subject_path_key.parent_schema, subject_path_key.parent_table,
+                                     subject_path_key.constraint_name) f;
+  else
+    select f.columns, f.parent_columns,
+           f.columns is not null and (f.parent_schema, f.parent_table) = (subject_path_key.parent_schema, subject_path_key.parent_table) as ok
+    into k
+    from privacy.foreign_key_columns(subject_path_key.schema_name, subject_path_key.table_name,
+                                     subject_path_key.constraint_name) f;
+  end if;
+  if not coalesce(k.ok, false) then
     raise exception using errcode = 'PV401', schema = subject_path_key.schema_name, table = subject_path_key.table_name,
       constraint = subject_path_key.constraint_name,
       message = pg_catalog.format('%I.%I belongs to %s through foreign key %I to %I.%I, which no longer exists',
@@ -71,8 +94,8 @@ begin
   return query select k.columns, k.parent_columns;
 end
 $$;
-comment on function privacy.subject_path_key(text, name, name, name, name, name) is
-  'The columns of the foreign key a path link follows; PV401 when it is gone (internal).';
+comment on function privacy.subject_path_key(text, name, name, name, name, name, text) is
+  'The table''s and the parent''s columns of the foreign key a path link follows; PV401 when it is gone (internal).';
 
 -- Why invoker: reads the catalog; called by the toolkit's definer functions. The predicate that
 -- selects the rows of a table belonging to subject $1 of the given type, over the row `alias`:
@@ -111,7 +134,8 @@ begin
     order by s.constraint_name
   loop
     select * into k from privacy.subject_path_key(p.subject_type, p.schema_name, p.table_name, p.constraint_name,
-                                                    p.parent_schema, p.parent_table);
+                                                    p.parent_schema, p.parent_table,
+                                                    coalesce(pg_catalog.to_jsonb(p)->>'direction', 'references'));
     v_parts := v_parts || pg_catalog.format('(%s) in (select %s from %I.%I as %I where %s)',
       (select pg_catalog.string_agg(pg_catalog.format('%I.%I', alias, c), ', ' order by o)
        from pg_catalog.unnest(k.columns) with ordinality as x(c, o)),
@@ -129,12 +153,14 @@ $$;
 comment on function privacy.subject_predicate_sql(text, name, name, text, integer) is
   'SQL predicate selecting the rows of a table that belong to subject $1 of a type (internal).';
 
--- Why invoker: as subject_predicate_sql. SQL expressions giving, for a row `alias`, the ids (as
--- text) of the subjects of a type it belongs to: its linked columns, and through each path link a
--- scalar subquery reading the referenced row's ids. Holds are looked up by these.
-create or replace function privacy.subject_id_sqls(subject_type text, schema_name name, table_name name,
+-- Why invoker: as subject_predicate_sql. One SQL expression of type text[] giving, for a row
+-- `alias`, the ids of every subject of a type it belongs to: its linked columns, and through each
+-- path link the ids of the rows on the other side of the foreign key (for `referenced_by`, all
+-- of them: every customer whose row references an address). Holds are looked up by it
+-- (`h.subject_id = any (…)`), and erasure tells rows shared with other subjects by it.
+create or replace function privacy.subject_ids_sql(subject_type text, schema_name name, table_name name,
                                                    alias text default 't', depth integer default 0)
-returns text[]
+returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
@@ -142,40 +168,47 @@ declare
   p privacy.subject_path;
   k record;
   v_inner text := 'p' || (depth + 1);
-  v_exprs text[];
-  v_parent text;
+  v_parts text[] := '{}';
+  v_cols  text;
 begin
   if depth > 16 then
     raise exception using errcode = 'PV403', schema = schema_name, table = table_name,
       message = pg_catalog.format('the links of %I.%I to %s go round in a circle', schema_name, table_name, subject_type);
   end if;
-  select coalesce(pg_catalog.array_agg(pg_catalog.format('%I.%I::text', alias, s.column_name) order by s.column_name), '{}')
-  into v_exprs
+  select pg_catalog.string_agg(pg_catalog.format('%I.%I::text', alias, s.column_name), ', ' order by s.column_name)
+  into v_cols
   from privacy.subject_link s
-  where s.subject_type = subject_id_sqls.subject_type and s.schema_name = subject_id_sqls.schema_name
-    and s.table_name = subject_id_sqls.table_name;
+  where s.subject_type = subject_ids_sql.subject_type and s.schema_name = subject_ids_sql.schema_name
+    and s.table_name = subject_ids_sql.table_name;
+  if v_cols is not null then
+    v_parts := v_parts || ('array[' || v_cols || ']');
+  end if;
   for p in
     select * from privacy.subject_path s
-    where s.subject_type = subject_id_sqls.subject_type and s.schema_name = subject_id_sqls.schema_name
-      and s.table_name = subject_id_sqls.table_name
+    where s.subject_type = subject_ids_sql.subject_type and s.schema_name = subject_ids_sql.schema_name
+      and s.table_name = subject_ids_sql.table_name
     order by s.constraint_name
   loop
     select * into k from privacy.subject_path_key(p.subject_type, p.schema_name, p.table_name, p.constraint_name,
-                                                    p.parent_schema, p.parent_table);
-    foreach v_parent in array privacy.subject_id_sqls(subject_type, p.parent_schema, p.parent_table, v_inner, depth + 1) loop
-      v_exprs := v_exprs || pg_catalog.format('(select %s from %I.%I as %I where (%s) = (%s))', v_parent,
-        p.parent_schema, p.parent_table, v_inner,
-        (select pg_catalog.string_agg(pg_catalog.format('%I.%I', v_inner, c), ', ' order by o)
-         from pg_catalog.unnest(k.parent_columns) with ordinality as x(c, o)),
-        (select pg_catalog.string_agg(pg_catalog.format('%I.%I', alias, c), ', ' order by o)
-         from pg_catalog.unnest(k.columns) with ordinality as x(c, o)));
-    end loop;
+                                                    p.parent_schema, p.parent_table,
+                                                    coalesce(pg_catalog.to_jsonb(p)->>'direction', 'references'));
+    v_parts := v_parts || pg_catalog.format(
+      'array(select %I.id from %I.%I as %I cross join lateral pg_catalog.unnest(%s) as %I(id) where (%s) = (%s))',
+      v_inner || 'x', p.parent_schema, p.parent_table, v_inner,
+      privacy.subject_ids_sql(subject_type, p.parent_schema, p.parent_table, v_inner, depth + 1), v_inner || 'x',
+      (select pg_catalog.string_agg(pg_catalog.format('%I.%I', v_inner, c), ', ' order by o)
+       from pg_catalog.unnest(k.parent_columns) with ordinality as x(c, o)),
+      (select pg_catalog.string_agg(pg_catalog.format('%I.%I', alias, c), ', ' order by o)
+       from pg_catalog.unnest(k.columns) with ordinality as x(c, o)));
   end loop;
-  return v_exprs;
+  if pg_catalog.cardinality(v_parts) = 0 then
+    return '''{}''::text[]';
+  end if;
+  return '(' || pg_catalog.array_to_string(v_parts, ' || ') || ')';
 end
 $$;
-comment on function privacy.subject_id_sqls(text, name, name, text, integer) is
-  'SQL expressions of the ids of a type''s subjects a row belongs to (internal).';
+comment on function privacy.subject_ids_sql(text, name, name, text, integer) is
+  'SQL (text[]) of the ids of every subject of a type a row belongs to, through all its links (internal).';
 
 -- Why invoker: reads the catalog. The tables rows of a subject type can be in: every table with
 -- a column link or a path link to the type.
@@ -235,8 +268,14 @@ $$;
 comment on function privacy.check_subject(text, text) is 'The subject type of a subject, or PV007/PV011 (internal).';
 
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members.
+-- The foreign key may go either way: from the table to the parent (a rental references its
+-- customer), or from the parent to the table (a customer references its address: the address
+-- belongs to the customers whose rows reference it). A join table is linked to the subject, and
+-- the table on its other side through it.
 --
 --   select privacy.link_subject_through('vehicle', 'position', 'device');
+--   select privacy.link_subject_through('customer', 'address', 'customer');            -- customer.address_id → address
+--   select privacy.link_subject_through('customer', 'mailing_list', 'customer_mailing_list');
 --   select privacy.link_subject_through('customer', 'payment', 'invoice', foreign_key => 'payment_customer_id_invoice_id_fkey');
 create or replace function privacy.link_subject_through(subject_type text, table_name text, parent_table text,
                                                         foreign_key text default null)
@@ -250,6 +289,7 @@ declare
   v_pschema name;
   v_ptable  name;
   v_keys    name[];
+  v_dirs    text[];
   v_object  text;
 begin
   perform privacy.check_subject_type(link_subject_through.subject_type);
@@ -261,23 +301,32 @@ begin
       message = pg_catalog.format('linking %s to %s through itself would go round in a circle', v_object,
                                   link_subject_through.subject_type);
   end if;
-  select pg_catalog.array_agg(c.conname order by c.conname) into v_keys
-  from pg_catalog.pg_constraint c
-  where c.contype = 'f' and c.conparentid = 0
-    and c.conrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass
-    and c.confrelid = pg_catalog.format('%I.%I', v_pschema, v_ptable)::regclass
-    and (link_subject_through.foreign_key is null or c.conname = link_subject_through.foreign_key);
+  -- Foreign keys of the table to the parent, and of the parent to the table.
+  select pg_catalog.array_agg(x.conname order by x.direction, x.conname), pg_catalog.array_agg(x.direction order by x.direction, x.conname)
+  into v_keys, v_dirs
+  from (select c.conname,
+               case when c.conrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass
+                    then 'references' else 'referenced_by' end as direction
+        from pg_catalog.pg_constraint c
+        where c.contype = 'f' and c.conparentid = 0
+          and ((c.conrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass
+                and c.confrelid = pg_catalog.format('%I.%I', v_pschema, v_ptable)::regclass)
+               or (c.conrelid = pg_catalog.format('%I.%I', v_pschema, v_ptable)::regclass
+                   and c.confrelid = pg_catalog.format('%I.%I', v_schema, v_table)::regclass))
+          and (link_subject_through.foreign_key is null or c.conname = link_subject_through.foreign_key)) x;
   if v_keys is null then
     raise exception using errcode = 'PV401', schema = v_schema, table = v_table,
-      message = pg_catalog.format('%s has no foreign key %sto %I.%I', v_object,
+      message = pg_catalog.format('no foreign key %sleads from %s to %I.%I or back', 
                                   case when link_subject_through.foreign_key is null then ''
-                                       else pg_catalog.format('%I ', link_subject_through.foreign_key) end, v_pschema, v_ptable),
-      hint = 'A row belongs to a subject through a real foreign key to a table linked to that subject.';
+                                       else pg_catalog.format('%I ', link_subject_through.foreign_key) end,
+                                  v_object, v_pschema, v_ptable),
+      hint = 'A row belongs to a subject through a real foreign key to or from a table linked to that subject.';
   end if;
   if pg_catalog.cardinality(v_keys) > 1 then
     raise exception using errcode = 'PV402', schema = v_schema, table = v_table,
-      message = pg_catalog.format('%s has %s foreign keys to %I.%I: name one with foreign_key => (%s)', v_object,
-                                  pg_catalog.cardinality(v_keys), v_pschema, v_ptable, pg_catalog.array_to_string(v_keys, ', '));
+      message = pg_catalog.format('%s foreign keys lead between %s and %I.%I: name one with foreign_key => (%s)',
+                                  pg_catalog.cardinality(v_keys), v_object, v_pschema, v_ptable,
+                                  pg_catalog.array_to_string(v_keys, ', '));
   end if;
   if not exists (select from privacy.subject_tables(link_subject_through.subject_type) x
                  where x.schema_name = v_pschema and x.table_name = v_ptable) then
@@ -300,13 +349,13 @@ begin
       message = pg_catalog.format('linking %s to %s through %I.%I would go round in a circle', v_object,
                                   link_subject_through.subject_type, v_pschema, v_ptable);
   end if;
-  insert into privacy.subject_path (subject_type, schema_name, table_name, constraint_name, parent_schema, parent_table)
-  values (link_subject_through.subject_type, v_schema, v_table, v_keys[1], v_pschema, v_ptable)
+  insert into privacy.subject_path (subject_type, schema_name, table_name, constraint_name, parent_schema, parent_table, direction)
+  values (link_subject_through.subject_type, v_schema, v_table, v_keys[1], v_pschema, v_ptable, v_dirs[1])
   on conflict do nothing;
 end
 $$;
 comment on function privacy.link_subject_through(text, text, text, text) is
-  'Rows of a table belong to a subject when the row they reference by a real foreign key does.';
+  'Rows of a table belong to a subject when the row they reference by a real foreign key does, or a row of it referencing them.';
 
 -- Why definer: as link_subject_through.
 create or replace function privacy.unlink_subject_through(subject_type text, table_name text, parent_table text)
@@ -389,7 +438,7 @@ begin
     from (select d.schema_name, d.table_name, pg_catalog.min(d.depth) as depth from d group by 1, 2) x;
 
     for l in
-      select x.schema_name, x.table_name, x.column_name from privacy.subject_link x
+      select x.schema_name, x.table_name, x.column_name, x.unchecked from privacy.subject_link x
       where x.subject_type = s.name order by x.schema_name, x.table_name, x.column_name
     loop
       subject_type := s.name;
@@ -417,7 +466,8 @@ begin
                       where ca.attname = l.column_name and pa.attname = s.key_column)
         order by c.conname limit 1;
         if foreign_key is null then
-          finding := pg_catalog.format('no foreign key backs it (to %I.%I.%I): its values are taken on trust',
+          finding := pg_catalog.format('%sno foreign key backs it (to %I.%I.%I): its values are taken on trust',
+                                       case when l.unchecked then 'unchecked: ' else '' end,
                                        s.schema_name, s.table_name, s.key_column);
         end if;
       end if;
@@ -433,8 +483,9 @@ begin
       finding := null;
       begin
         select * into k from privacy.subject_path_key(p.subject_type, p.schema_name, p.table_name, p.constraint_name,
-                                                    p.parent_schema, p.parent_table);
-        link := pg_catalog.format('%s → %I.%I',
+                                                    p.parent_schema, p.parent_table,
+                                                    coalesce(pg_catalog.to_jsonb(p)->>'direction', 'references'));
+        link := pg_catalog.format(case pg_catalog.to_jsonb(p)->>'direction' when 'referenced_by' then '%s ← %I.%I' else '%s → %I.%I' end,
                   (select pg_catalog.string_agg(pg_catalog.quote_ident(c), ', ') from pg_catalog.unnest(k.columns) c),
                   p.parent_schema, p.parent_table);
       exception when sqlstate 'PV401' then
@@ -477,8 +528,8 @@ $$;
 comment on function privacy.subject_graph(text) is
   'Every link of every subject type (or one), checked against the real foreign keys, with what is wrong or missing.';
 
-revoke execute on function privacy.foreign_key_columns(name, name, name), privacy.subject_path_key(text, name, name, name, name, name),
-  privacy.subject_predicate_sql(text, name, name, text, integer), privacy.subject_id_sqls(text, name, name, text, integer),
+revoke execute on function privacy.foreign_key_columns(name, name, name), privacy.subject_path_key(text, name, name, name, name, name, text),
+  privacy.subject_predicate_sql(text, name, name, text, integer), privacy.subject_ids_sql(text, name, name, text, integer),
   privacy.subject_tables(text), privacy.check_subject_type(text), privacy.check_subject(text, text),
   privacy.audit_subject_path(),
   privacy.link_subject_through(text, text, text, text), privacy.unlink_subject_through(text, text, text),

@@ -22,8 +22,10 @@ begin
   select pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
            'action', p.action, 'keep', p.keep::text, 'after', p.anchor_column, 'time_zone', p.time_zone,
            'applies_to', case when p.filter <> '{}'::jsonb then p.filter end,
-           'minimum', case when m.name is not null then pg_catalog.jsonb_build_object(
-             'name', m.name, 'law', m.law, 'description', m.description, 'after', p.minimum_anchor_column) end,
+           'minimum', case when m.name is not null then pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+             'name', m.name, 'law', m.law, 'description', m.description, 'after', p.minimum_anchor_column,
+             'citation', pg_catalog.to_jsonb(m)->>'citation', 'version', pg_catalog.to_jsonb(m)->>'version',
+             'counts_from', m.counts_from, 'period', m.period::text)) end,
            'summary', pg_catalog.format('%s %s after %s%s', case p.action when 'delete' then 'deleted' else 'anonymized' end,
                                         p.keep, p.anchor_column,
                                         case when m.name is not null
@@ -99,6 +101,7 @@ declare
   v_object text;
   v_holds  jsonb;
   v_restricted bigint;
+  v_kept   json;
 begin
   s := privacy.check_subject(export_subject.subject_type, export_subject.subject_id);
   for t in select * from privacy.subject_tables(s.name) x loop
@@ -118,7 +121,16 @@ begin
       perform privacy.subject_query_failed(s.name, t.schema_name, t.table_name, sqlstate);
     end;
     continue when v_n = 0;
-    select pg_catalog.count(*) into v_restricted from privacy.restricted_row r
+    -- The rows kept back from an erasure or restricted: for each, the rule that keeps it, its
+    -- citation where it is a statutory period, and its last day (NULL: open-ended).
+    select pg_catalog.count(*),
+           coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+             'key', r.row_key, 'kept_by', r.reason, 'until', r.until,
+             'citation', case when pg_catalog.starts_with(r.reason, 'minimum:')
+                              then (select coalesce(pg_catalog.to_jsonb(m)->>'citation', m.law) from privacy.statutory_minimum m
+                                    where m.name = pg_catalog.substr(r.reason, 9)) end) order by r.row_key), '[]')
+    into v_restricted, v_kept
+    from privacy.restricted_row r
     where r.subject_type = s.name and r.subject_id = export_subject.subject_id
       and r.schema_name = t.schema_name and r.table_name = t.table_name;
     v_total := v_total + v_n;
@@ -126,7 +138,7 @@ begin
     v_tables := v_tables || pg_catalog.json_build_object(
       'table', v_object, 'row_count', v_n, 'purpose', null,
       'retention', privacy.retention_description(t.schema_name, t.table_name),
-      'restricted_rows', v_restricted, 'rows', v_rows,
+      'restricted_rows', v_restricted, 'kept_rows', v_kept, 'rows', v_rows,
       'columns', privacy.column_categories(t.schema_name, t.table_name)->'columns',
       'categories', privacy.column_categories(t.schema_name, t.table_name)->'categories')::text;
   end loop;

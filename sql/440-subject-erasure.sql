@@ -26,7 +26,9 @@
 -- The report has one line per table, outcome and reason. A row anonymized in part is counted on
 -- two lines, `anonymized` (it had columns anonymized) and `restricted` with `referenced:<table>`
 -- (it is kept, what could not be anonymized included, until nothing references it); a row
--- anonymized whole is on the `anonymized` line only.
+-- anonymized whole is on the `anonymized` line only. Rows other subjects of the type reach too
+-- (through a `referenced_by` link: an address two customers' rows reference) are left as they
+-- are, for them, on a line `kept` with kept_by `shared:<subject type>`.
 -- Nothing relies on ON DELETE CASCADE: a row another row references is never deleted.
 -- Anonymized rows are recorded (privacy.erased_row) and restricted rows carry their reason, so
 -- a second call finds nothing left to do; a row anonymized in part is marked done by its
@@ -39,6 +41,7 @@
 -- Why invoker: builds SQL from the catalog for erase_subject_rows (definer). Everything erasure
 -- needs to know about one table, for one subject type, as SQL over the row `t` ($1: subject id):
 --   linked, key, row_id        the subject's rows, their key (text[]) and masked-view match id
+--   shared                     true for rows other subjects of the type reach too (NULL: none can)
 --   kept                       true for rows a minimum or hold keeps; reason, until, hold_id say
 --                              which (over the lateral join hold_join, alias hh)
 --   action                     the retention policy's action, else delete
@@ -64,9 +67,24 @@ declare
   v_held    text := 'false';
   v_join    text := 'left join lateral (select null::bigint as id, null::text as reason, null::date as until) as hh on true';
   v_by_min  text;
+  v_shared  text;
 begin
   select * into v_policy from privacy.retention_policy p
   where p.schema_name = erasure_plan.schema_name and p.table_name = erasure_plan.table_name;
+  -- A row reached through a `referenced_by` link (an address customer rows point at), here or on
+  -- the way to the subject, can belong to other subjects of the type as well: it stays for them.
+  if exists (with recursive up as (
+               select p.parent_schema, p.parent_table, p.direction from privacy.subject_path p
+               where p.subject_type = erasure_plan.subject_type and p.schema_name = erasure_plan.schema_name
+                 and p.table_name = erasure_plan.table_name
+               union
+               select p.parent_schema, p.parent_table, p.direction from privacy.subject_path p
+               join up on (p.schema_name, p.table_name) = (up.parent_schema, up.parent_table)
+               where p.subject_type = erasure_plan.subject_type)
+             select from up where up.direction = 'referenced_by') then
+    v_shared := pg_catalog.format('exists (select from pg_catalog.unnest(%s) as o(id) where o.id <> $1)',
+                                  privacy.subject_ids_sql(subject_type, schema_name, table_name, 't'));
+  end if;
   if v_policy.minimum is not null then
     v_plan := privacy.retention_plan(schema_name, table_name);
     v_ends := v_plan->'minimum'->>'ends_sql';
@@ -80,13 +98,13 @@ begin
 
   -- Holds in force on any subject the row belongs to; only types with a hold in force are looked up.
   v_force := pg_catalog.format('h.released_at is null and (h.until is null or h.until >= %L::date)', v_today);
-  select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = any (array[%s]))', x.subject_type,
-                                                 pg_catalog.array_to_string(x.exprs, ', ')), ' or ' order by x.subject_type)
+  select pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id = any (%s))', x.subject_type, x.ids),
+                               ' or ' order by x.subject_type)
   into v_arms
-  from (select y.subject_type, privacy.subject_id_sqls(y.subject_type, schema_name, table_name, 't') as exprs
+  from (select y.subject_type, privacy.subject_ids_sql(y.subject_type, schema_name, table_name, 't') as ids
         from (select distinct h.subject_type from privacy.hold h
               where h.released_at is null and (h.until is null or h.until >= v_today)) y) x
-  where pg_catalog.cardinality(x.exprs) > 0;
+  where x.ids <> '''{}''::text[]';
   if v_arms is not null then
     v_held := pg_catalog.format('exists (select from privacy.hold as h where %s and (%s))', v_force, v_arms);
     v_join := pg_catalog.format('left join lateral (select h.id, h.reason, h.until from privacy.hold as h where %s and (%s) '
@@ -99,6 +117,7 @@ begin
   return pg_catalog.jsonb_build_object(
     'schema', schema_name, 'table', table_name, 'object', v_object, 'relid', v_rel,
     'linked', privacy.subject_predicate_sql(subject_type, schema_name, table_name, 't'),
+    'shared', v_shared,
     'key', privacy.subject_row_key_sql(schema_name, table_name, 't'),
     'row_id', privacy.restricted_row_id_sql(schema_name, table_name, 't'),
     'action', coalesce(v_policy.action, 'delete'),
@@ -421,6 +440,7 @@ declare
   v_lines    jsonb := '[]';
   v_sweeping text := pg_catalog.current_setting('privacy.sweeping', true);
   v_restricted text[] := '{}';
+  v_own      text[];
 begin
   s := privacy.check_subject(erase_subject_rows.subject_type, erase_subject_rows.subject_id);
   perform privacy.lock_subject(s.name, erase_subject_rows.subject_id);
@@ -437,6 +457,31 @@ begin
   v_keys := privacy.erasure_foreign_keys(s.name);
   for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
     v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], (v_plans->v_object) || (v_keys->v_object));
+  end loop;
+
+  -- Rows other subjects reach too (an address two customers share) stay as they are, for them,
+  -- and the report says so. The subject's own rows of such a table are fixed by key before
+  -- anything changes: a `referenced_by` link stops finding them once the rows referencing them
+  -- are gone, and the deletes below go children first.
+  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
+    plan := v_plans->v_object;
+    continue when plan->>'shared' is null;
+    begin
+      execute pg_catalog.format('select pg_catalog.count(*) filter (where %2$s), '
+                                '       pg_catalog.array_agg((%3$s)::text) filter (where not %2$s) from %1$s as t where %4$s',
+                                v_object, plan->>'shared', coalesce(plan->>'key', 'null::text[]'), plan->>'linked')
+        into v_n, v_own using erase_subject_rows.subject_id;
+    exception when data_exception then
+      perform privacy.subject_query_failed(s.name, (plan->>'schema')::name, (plan->>'table')::name, sqlstate);
+    end;
+    if v_n > 0 then
+      v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+        'relation', v_object, 'outcome', 'kept', 'row_count', v_n, 'kept_by', 'shared:' || s.name));
+    end if;
+    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object, 'linked'], pg_catalog.to_jsonb(
+      case when plan->>'key' is not null
+           then pg_catalog.format('(%s)::text = any (%L::text[])', plan->>'key', coalesce(v_own, '{}'))
+           else pg_catalog.format('(%s and not %s)', plan->>'linked', plan->>'shared') end));
   end loop;
 
   -- Children before parents: a table goes after every remaining table that references it.
@@ -607,7 +652,7 @@ begin
   select l->>'relation', l->>'outcome', pg_catalog.sum((l->>'row_count')::bigint)::bigint, l->>'kept_by', (l->>'until')::date
   from pg_catalog.jsonb_array_elements(v_lines) l
   group by 1, 2, 4, 5
-  order by 1, case l->>'outcome' when 'deleted' then 1 when 'anonymized' then 2 else 3 end, 4, 5;
+  order by 1, case l->>'outcome' when 'deleted' then 1 when 'anonymized' then 2 when 'restricted' then 3 else 4 end, 4, 5;
 end
 $$;
 comment on function privacy.erase_subject_rows(text, text, bigint) is

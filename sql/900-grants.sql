@@ -19,7 +19,7 @@ grant execute on function
   privacy.protect_table(text, text),
   privacy.unprotect_table(text),
   privacy.declare_subject_type(text, text, text, text),
-  privacy.link_subject(text, text, text),
+  privacy.link_subject(text, text, text, boolean),
   privacy.unlink_subject(text, text, text),
   privacy.set_retention(text, text, text, text, text, text, text, text),
   privacy.drop_retention(text),

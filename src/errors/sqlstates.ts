@@ -36,6 +36,7 @@ export const SQLSTATES = {
   PV406: { name: 'unknown_subject_request', kind: 'unknown-object' },
   PV407: { name: 'request_not_allowed', kind: 'access-denied' },
   PV408: { name: 'invalid_subject_request', kind: 'invalid-declaration' },
+  PV409: { name: 'unchecked_subject_link', kind: 'invalid-declaration' },
   // Location strategies (sql/500…599): privacy zones, trip trimming, k-anonymity, heat maps.
   PV501: { name: 'invalid_location_argument', kind: 'invalid-declaration' },
   PV502: { name: 'unknown_location_column', kind: 'unknown-object' },

@@ -8,6 +8,7 @@ import { PolicyError, type PolicyIssue } from './policy-error.ts';
 import type { Policy } from './policy-types.ts';
 import type { PlanChange } from './plan-changes.ts';
 import { planWithin, type PlanOptions, type PolicyPlan } from './plan-policy.ts';
+import { linkSubjectThrough, unlinkSubjectThrough } from '../subjects/subject-graph.ts';
 import { sqlTableName } from './table-names.ts';
 
 /** Options of {@link applyPolicy}. */
@@ -26,11 +27,12 @@ export interface PolicyApplyResult {
 function executionRank(change: PlanChange): number {
   const removing = change.action === 'remove';
   switch (change.kind) {
+    case 'subject-path': return removing ? 0 : 7;
     case 'subject-link': return removing ? 0 : 6;
-    case 'retention': return removing ? 1 : 7;
+    case 'retention': return removing ? 1 : 8;
     case 'column': return removing ? 2 : 4;
     case 'subject-type': return 3;
-    case 'protection': return removing ? 8 : 5;
+    case 'protection': return removing ? 9 : 5;
   }
 }
 
@@ -42,7 +44,7 @@ class WriteRuleFailure {
   }
 }
 
-async function carryOut(client: Integritet, change: PlanChange): Promise<void> {
+async function carryOut(client: Integritet, db: Executor, change: PlanChange): Promise<void> {
   switch (change.kind) {
     case 'protection': {
       const table = sqlTableName((change.after ?? change.before)!);
@@ -88,8 +90,19 @@ async function carryOut(client: Integritet, change: PlanChange): Promise<void> {
     case 'subject-link': {
       const link = (change.after ?? change.before)!;
       const input = { subjectType: link.subjectType, table: sqlTableName(link), column: link.column };
-      if (change.after) await client.linkSubject(input);
+      if (change.after) await client.linkSubject({ ...input, unchecked: change.after.unchecked });
       else await client.unlinkSubject(input);
+      return;
+    }
+    case 'subject-path': {
+      const path = (change.after ?? change.before)!;
+      const input = {
+        subjectType: path.subjectType, table: sqlTableName(path),
+        parentTable: sqlTableName({ schema: path.parentSchema, table: path.parentTable }),
+      };
+      if (change.action === 'change') await unlinkSubjectThrough(db, input);
+      if (change.after) await linkSubjectThrough(db, { ...input, foreignKey: change.after.foreignKey });
+      else await unlinkSubjectThrough(db, input);
       return;
     }
     case 'retention': {
@@ -142,6 +155,7 @@ function pathOfFailure(change: PlanChange, error: PrivacyError): string {
     case 'subject-type':
       return code === 'PV002' ? `${change.path}.key` : code === 'PV001' ? `${change.path}.table` : change.path;
     case 'subject-link':
+    case 'subject-path':
       return change.path;
   }
 }
@@ -185,7 +199,7 @@ export async function applyPolicy(db: Executor, policy: Policy, options: ApplyOp
       .map(({ change }) => change);
     for (const change of ordered) {
       try {
-        await carryOut(client, change);
+        await carryOut(client, trx, change);
       } catch (error) {
         throw atPath(change, error);
       }

@@ -129,9 +129,13 @@ export function checkPolicy(policy: Policy, context: PolicyCheckContext): Policy
     if (home) checkColumn([...subjectPath, 'key'], home, subject.key);
     (subject.links ?? []).forEach((ref, index) => {
       const linkPath = [...subjectPath, 'links', index];
-      const target = parseColumnRef(ref);
+      const target = parseColumnRef(typeof ref === 'string' ? ref : ref.column);
       const table = findTable(linkPath, `${target.schema}.${target.table}`);
       if (table) checkColumn(linkPath, table, target.column);
+    });
+    (subject.paths ?? []).forEach((path, index) => {
+      findTable([...subjectPath, 'paths', index, 'table'], path.table);
+      findTable([...subjectPath, 'paths', index, 'through'], path.through);
     });
   }
   return issues;

@@ -37,6 +37,17 @@ export interface SubjectTypeState extends TableName {
 export interface SubjectLinkState extends TableName {
   subjectType: string;
   column: string;
+  /** Taken on trust: no foreign key to the subject's key backs it. */
+  unchecked: boolean;
+}
+
+/** A table linked to a subject type through a foreign key to or from a linked table. */
+export interface SubjectPathState extends TableName {
+  subjectType: string;
+  parentSchema: string;
+  parentTable: string;
+  /** The constraint; a policy that names none leaves it out, and any one matches. */
+  foreignKey?: string;
 }
 
 /** A table's retention policy. */
@@ -58,6 +69,7 @@ export interface DeclaredState {
   columnRules: Map<string, ColumnRuleState>;
   subjectTypes: Map<string, SubjectTypeState>;
   subjectLinks: Map<string, SubjectLinkState>;
+  subjectPaths: Map<string, SubjectPathState>;
   retention: Map<string, RetentionState>;
 }
 
@@ -74,9 +86,15 @@ export const RETENTION_DEFAULTS = { schedule: '0 3 * * *', timeZone: 'UTC', filt
 export const columnKey = (c: TableName & { column: string }): string => `${qualified(c)}.${c.column}`;
 /** `customer: public.invoice.customer_id`: the key of a subject link in a {@link DeclaredState}. */
 export const linkKey = (l: SubjectLinkState): string => `${l.subjectType}: ${qualified(l)}.${l.column}`;
+/** `customer: public.film_review through public.rental`: the key of a path link in a {@link DeclaredState}. */
+export const pathKey = (p: SubjectPathState): string =>
+  `${p.subjectType}: ${qualified(p)} through ${qualified({ schema: p.parentSchema, table: p.parentTable })}`;
 
 function emptyState(): DeclaredState {
-  return { protections: new Map(), columnRules: new Map(), subjectTypes: new Map(), subjectLinks: new Map(), retention: new Map() };
+  return {
+    protections: new Map(), columnRules: new Map(), subjectTypes: new Map(), subjectLinks: new Map(), subjectPaths: new Map(),
+    retention: new Map(),
+  };
 }
 
 /** The catalog as a declared state. */
@@ -86,6 +104,7 @@ export function stateFromCatalog(catalog: CatalogSnapshot): DeclaredState {
   for (const r of catalog.columnRules) state.columnRules.set(columnKey(r), { ...r });
   for (const s of catalog.subjectTypes) state.subjectTypes.set(s.name, { ...s });
   for (const l of catalog.subjectLinks) state.subjectLinks.set(linkKey(l), { ...l });
+  for (const p of catalog.subjectPaths) state.subjectPaths.set(pathKey(p), { ...p });
   for (const r of catalog.retentionPolicies) state.retention.set(qualified(r), { ...r });
   return state;
 }
@@ -129,15 +148,26 @@ export function stateFromPolicy(policy: Policy, keepText: (keep: string) => stri
     state.subjectTypes.set(type, { ...home, name: type, key: subject.key, description: subject.description ?? '' });
     state.paths.set(`subject-type:${type}`, formatPath(['subjects', type]));
     // Declaring a subject type links its key column too.
-    const keyLink: SubjectLinkState = { ...home, subjectType: type, column: subject.key };
+    const keyLink: SubjectLinkState = { ...home, subjectType: type, column: subject.key, unchecked: false };
     state.subjectLinks.set(linkKey(keyLink), keyLink);
     state.paths.set(`subject-link:${linkKey(keyLink)}`, formatPath(['subjects', type, 'key']));
     (subject.links ?? []).forEach((ref, index) => {
-      const link: SubjectLinkState = { ...parseColumnRef(ref), subjectType: type };
+      const link: SubjectLinkState = typeof ref === 'string'
+        ? { ...parseColumnRef(ref), subjectType: type, unchecked: false }
+        : { ...parseColumnRef(ref.column), subjectType: type, unchecked: ref.unchecked ?? false };
       if (!state.subjectLinks.has(linkKey(link))) {
         state.subjectLinks.set(linkKey(link), link);
         state.paths.set(`subject-link:${linkKey(link)}`, formatPath(['subjects', type, 'links', index]));
       }
+    });
+    (subject.paths ?? []).forEach((ref, index) => {
+      const parent = parseTableKey(ref.through);
+      const path: SubjectPathState = {
+        ...parseTableKey(ref.table), subjectType: type, parentSchema: parent.schema, parentTable: parent.table,
+        ...(ref.foreignKey ? { foreignKey: ref.foreignKey } : {}),
+      };
+      state.subjectPaths.set(pathKey(path), path);
+      state.paths.set(`subject-path:${pathKey(path)}`, formatPath(['subjects', type, 'paths', index]));
     });
   }
   return state;

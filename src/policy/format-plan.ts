@@ -42,8 +42,19 @@ function describeChange(change: PlanChange): { label: string; text: string } {
       return { label: `subject type ${type.name}`, text: `${qualified(type)}.${type.key}${type.description ? ` — ${type.description}` : ''}` };
     }
     case 'subject-link': {
-      const link = state as { subjectType: string; schema: string; table: string; column: string };
-      return { label: `${change.action === 'add' ? 'link' : 'unlink'} ${link.subjectType}`, text: `${qualified(link)}.${link.column}` };
+      const link = state as { subjectType: string; schema: string; table: string; column: string; unchecked: boolean };
+      return {
+        label: `${change.action === 'add' ? 'link' : 'unlink'} ${link.subjectType}`,
+        text: `${qualified(link)}.${link.column}${link.unchecked ? ' (unchecked)' : ''}`,
+      };
+    }
+    case 'subject-path': {
+      const path = change.after ?? change.before!;
+      return {
+        label: `${change.action === 'remove' ? 'unlink' : 'link'} ${path.subjectType}`,
+        text: `${qualified(path)} through ${qualified({ schema: path.parentSchema, table: path.parentTable })}`
+          + (path.foreignKey ? ` (${path.foreignKey})` : ''),
+      };
     }
   }
 }

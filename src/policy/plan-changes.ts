@@ -1,6 +1,6 @@
 import {
   type ColumnRuleState, type DeclaredState, type DesiredState, type ProtectionState,
-  type RetentionState, type SubjectLinkState, type SubjectTypeState,
+  type RetentionState, type SubjectLinkState, type SubjectPathState, type SubjectTypeState,
 } from './declared-state.ts';
 import { formatPath } from './policy-path.ts';
 import { qualified, tableKey } from './table-names.ts';
@@ -27,6 +27,7 @@ export type PlanChange =
   | Change<'column', ColumnRuleState>
   | Change<'subject-type', SubjectTypeState>
   | Change<'subject-link', SubjectLinkState>
+  | Change<'subject-path', SubjectPathState>
   | Change<'retention', RetentionState>;
 
 /** JSON with object keys sorted, so that equal parameters compare equal however they were written. */
@@ -42,12 +43,16 @@ function differingFields<S extends object>(before: S, after: S): string[] {
 }
 
 /** Paths for objects only the catalog has, where the policy would declare them. */
-function removedPath(kind: PlanChange['kind'], state: ProtectionState | ColumnRuleState | SubjectLinkState | RetentionState | SubjectTypeState): string {
+function removedPath(
+  kind: PlanChange['kind'],
+  state: ProtectionState | ColumnRuleState | SubjectLinkState | SubjectPathState | RetentionState | SubjectTypeState,
+): string {
   switch (kind) {
     case 'protection': return formatPath(['tables', tableKey(state)]);
     case 'column': return formatPath(['tables', tableKey(state), 'columns', (state as ColumnRuleState).column]);
     case 'retention': return formatPath(['tables', tableKey(state), 'retention']);
     case 'subject-link': return formatPath(['subjects', (state as SubjectLinkState).subjectType, 'links']);
+    case 'subject-path': return formatPath(['subjects', (state as SubjectPathState).subjectType, 'paths']);
     case 'subject-type': return formatPath(['subjects', (state as SubjectTypeState).name]);
   }
 }
@@ -99,6 +104,8 @@ export function diffStates(desired: DesiredState, current: DeclaredState, option
     ...diffMap('subject-type', desired.subjectTypes, current.subjectTypes, desired.paths, () => false),
     ...diffMap('subject-link', desired.subjectLinks, current.subjectLinks, desired.paths,
       (_, link) => options.prune && desired.subjectTypes.has(link.subjectType)),
+    ...diffMap('subject-path', desired.subjectPaths, current.subjectPaths, desired.paths,
+      (_, path) => options.prune && desired.subjectTypes.has(path.subjectType)),
   ];
   return {
     changes: sortForReading(changes),
@@ -106,16 +113,18 @@ export function diffStates(desired: DesiredState, current: DeclaredState, option
   };
 }
 
-const KIND_ORDER: Record<PlanChange['kind'], number> = { protection: 0, column: 1, retention: 2, 'subject-type': 3, 'subject-link': 4 };
+const KIND_ORDER: Record<PlanChange['kind'], number> = {
+  protection: 0, column: 1, retention: 2, 'subject-type': 3, 'subject-link': 4, 'subject-path': 5,
+};
 
 function tableOf(change: PlanChange): string {
   const state = (change.after ?? change.before)!;
-  return change.kind === 'subject-type' || change.kind === 'subject-link' ? '' : qualified(state);
+  return change.kind === 'subject-type' || change.kind === 'subject-link' || change.kind === 'subject-path' ? '' : qualified(state);
 }
 
 /** Tables first (each with its protection, columns, retention), then subjects. */
 function sortForReading(changes: PlanChange[]): PlanChange[] {
-  const isSubject = (c: PlanChange) => (c.kind === 'subject-type' || c.kind === 'subject-link' ? 1 : 0);
+  const isSubject = (c: PlanChange) => (c.kind === 'subject-type' || c.kind === 'subject-link' || c.kind === 'subject-path' ? 1 : 0);
   return changes
     .map((change, index) => ({ change, index }))
     .sort((a, b) =>
@@ -128,6 +137,6 @@ function sortForReading(changes: PlanChange[]): PlanChange[] {
 
 function subjectOf(change: PlanChange): string {
   return change.kind === 'subject-type' ? (change.after ?? change.before)!.name
-    : change.kind === 'subject-link' ? (change.after ?? change.before)!.subjectType : '';
+    : change.kind === 'subject-link' || change.kind === 'subject-path' ? (change.after ?? change.before)!.subjectType : '';
 }
 

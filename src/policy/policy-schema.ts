@@ -60,10 +60,13 @@ const tableShape = z.strictObject({
   retention: z.unknown().optional(),
 });
 
+const linkRef = z.string().regex(LINK, "must be 'table.column' or 'schema.table.column'");
+
 const subjectShape = z.strictObject({
   table: tableKey,
   key: identifier,
-  links: z.array(z.string().regex(LINK, "must be 'table.column' or 'schema.table.column'")).optional(),
+  links: z.array(z.union([linkRef, z.strictObject({ column: linkRef, unchecked: z.boolean().optional() })])).optional(),
+  paths: z.array(z.strictObject({ table: tableKey, through: tableKey, foreignKey: identifier.optional() })).optional(),
   description: z.string().optional(),
 });
 

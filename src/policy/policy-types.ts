@@ -62,9 +62,28 @@ export interface SubjectPolicy {
   table: string;
   /** Its key column (linked to the subject type without listing it). */
   key: string;
-  /** Columns whose value identifies a subject of this type: `'table.column'` or `'schema.table.column'`. */
-  links?: string[];
+  /**
+   * Columns whose value identifies a subject of this type: `'table.column'` or `'schema.table.column'`,
+   * backed by a foreign key to the subject's key; `{ column, unchecked: true }` for one no foreign key backs.
+   */
+  links?: SubjectLinkPolicy[];
+  /**
+   * Tables whose rows belong to a subject through a foreign key to or from a linked table:
+   * `{ table: 'film_review', through: 'rental' }`, `{ table: 'address', through: 'customer' }`
+   * (customer.address_id → address). In order: a path's `through` table is linked before it.
+   */
+  paths?: SubjectPathPolicy[];
   description?: string;
+}
+
+/** A column link of a subject type: `'table.column'`, or with `unchecked: true` when no foreign key backs it. */
+export type SubjectLinkPolicy = string | { column: string; unchecked?: boolean };
+
+/** A path link (privacy.link_subject_through): `foreignKey` names the constraint when there are several. */
+export interface SubjectPathPolicy {
+  table: string;
+  through: string;
+  foreignKey?: string;
 }
 
 /** Who is responsible for the processing (Art. 30(1)(a)); used by the report only. */

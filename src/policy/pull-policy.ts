@@ -101,8 +101,12 @@ export function policyFromCatalog(catalog: CatalogSnapshot, schema: DatabaseSche
     if (type.description) subject.description = type.description;
     const links = catalog.subjectLinks
       .filter((l) => l.subjectType === type.name && !(qualified(l) === qualified(type) && l.column === type.key))
-      .map((l) => `${tableKey(l)}.${l.column}`);
+      .map((l) => (l.unchecked ? { column: `${tableKey(l)}.${l.column}`, unchecked: true } : `${tableKey(l)}.${l.column}`));
     if (links.length > 0) subject.links = links;
+    const paths = catalog.subjectPaths.filter((p) => p.subjectType === type.name).map((p) => ({
+      table: tableKey(p), through: tableKey({ schema: p.parentSchema, table: p.parentTable }), foreignKey: p.foreignKey,
+    }));
+    if (paths.length > 0) subject.paths = paths;
     subjects[type.name] = subject;
   }
 

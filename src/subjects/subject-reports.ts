@@ -27,7 +27,13 @@ export interface ExportRetention {
   time_zone: string;
   /** The rows the policy governs, when it has a filter. */
   applies_to?: Record<string, unknown>;
-  minimum?: { name: string; law: string; description: string; after: string };
+  minimum?: {
+    name: string; law: string; description: string; after: string;
+    /** Section as cited, and the version of the law it was read from (privacy.statutory_minimum). */
+    citation?: string; version?: string;
+    /** Where the period counts from (`end_of_calendar_year_of_fiscal_year` …), and how long it is. */
+    counts_from?: string; period?: string;
+  };
   /** One sentence, e.g. `deleted 1 year after issued_on, but kept at least as Bokföringslagen … requires (bookkeeping)`. */
   summary: string;
 }
@@ -42,6 +48,8 @@ export interface ExportTable {
   retention: ExportRetention | null;
   /** How many of the rows are restricted (Art. 18). */
   restricted_rows: number;
+  /** Each row kept back or restricted: its key, what keeps it (`minimum:bookkeeping`, `hold:debt` …), until when, and the law's citation for a minimum. */
+  kept_rows: { key: string[]; kept_by: string; until: string | null; citation: string | null }[];
   /** The rows, with their raw values, as PostgreSQL's JSON renders them (timestamps in UTC). */
   rows: Record<string, unknown>[];
   /** Each column's category (`unclassified` when nobody classified it). */

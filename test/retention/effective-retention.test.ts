@@ -29,7 +29,8 @@ describe('until when a row is kept, and why', () => {
   it('the latest of policy and statutory minimum governs', async () => {
     expect(await retentionOf('1')).toEqual([
       { source: 'policy', detail: 'anonymize 1 year after issued_on', kept_until: '2025-02-28', governs: false },
-      { source: 'minimum', detail: 'bookkeeping (Bokföringslagen (1999:1078) 7 kap. 2 §)', kept_until: '2031-12-31', governs: true },
+      { source: 'minimum', detail: 'bookkeeping (Bokföringslagen (1999:1078) 7 kap. 2 §; SFS 1999:1078 as amended up to SFS 2023:1027)',
+        kept_until: '2031-12-31', governs: true },
     ]);
   });
 

@@ -69,11 +69,13 @@ describe('the subject graph', () => {
     await db.pool().query(`
       create table public.service_visit (id bigint primary key, vehicle_id bigint references public.vehicle, note text);
       create table public.fuel_card (id bigint primary key, holder_name text, vehicle_ref bigint);
-      select privacy.link_subject('vehicle', 'fuel_card', 'vehicle_ref');`);
+      select privacy.link_subject('vehicle', 'fuel_card', 'vehicle_ref', unchecked => true);`);
     const graph = await asAdmin((k) => readSubjectGraph(k, { subjectType: 'vehicle' }));
     expect(graph.find((l) => l.relation === 'public.fuel_card')).toMatchObject({
-      link: 'vehicle_ref', foreignKey: null, finding: expect.stringMatching(/^no foreign key backs it \(to public\.vehicle\.id\)/),
+      link: 'vehicle_ref', foreignKey: null, finding: expect.stringMatching(/^unchecked: no foreign key backs it \(to public\.vehicle\.id\)/),
     });
+    expect((await db.pool().query(`select severity, check_name, object from privacy.verify() where check_name like 'subject_link%'`)).rows)
+      .toEqual([{ severity: 'medium', check_name: 'subject_link_unchecked', object: 'public.fuel_card.vehicle_ref' }]);
     expect(graph.find((l) => l.relation === 'public.service_visit')).toMatchObject({
       link: null, foreignKey: 'service_visit_vehicle_id_fkey',
       finding: expect.stringContaining(`privacy.link_subject_through('vehicle', 'public.service_visit', 'public.vehicle')`),

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { DueErasures } from '../../retention/due-erasures.ts';
+import { retentionForecast } from '../../retention/retention-forecast.ts';
 import { runSweep, type SweepProgress } from '../../retention/run-sweep.ts';
 import type { SweepSummary } from '../../retention/sweep-summary.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
@@ -14,6 +15,7 @@ export function sweepCommand(): Command {
     .description('anonymize or delete expired rows now, as the retention policies say (or --dry-run to count)')
     .option('--table <table>', 'only this table (table or schema.table)')
     .option('--dry-run', 'count rows per table, action and reason they are kept, change nothing')
+    .option('--at <date>', 'with --dry-run: what the sweeps on that day (YYYY-MM-DD) would do, and why', isoDate)
     .option('--json', 'print the summary as JSON (no progress bar)')
     .option('--no-erasures', 'do not erase the rows erasures kept back that nothing keeps any more')
     .option('--batch-size <rows>', 'rows per batch', positiveInteger, 10_000)
@@ -32,10 +34,19 @@ Exit codes: 0 done; 1 a table's sweep or the erasures failed, or an error.
 
 Examples:
   $ integritet sweep --dry-run
+  $ integritet sweep --dry-run --at 2027-01-01     # the next year coming: what goes, and which minimum or hold ends
   $ integritet sweep --table position --json
   $ integritet sweep --no-erasures`)
-    .action(async (options: { table?: string; dryRun?: boolean; json?: boolean; erasures: boolean; batchSize: number;
-                              lockBudget: number; databaseUrl?: string }) => {
+    .action(async (options: { table?: string; dryRun?: boolean; at?: string; json?: boolean; erasures: boolean; batchSize: number;
+                              lockBudget: number; databaseUrl?: string }, command: Command) => {
+      if (options.at !== undefined) {
+        if (!options.dryRun) command.error('error: --at forecasts a future sweep: give --dry-run with it');
+        const lines = await retentionForecast(databaseUrl(options), options.at, options.table);
+        console.log(options.json ? JSON.stringify(lines, null, 2) : lines.length === 0 ? `nothing to do on ${options.at}`
+          : textTable(['table', 'on ' + options.at, 'why', 'rows', 'until'],
+              lines.map((l) => [l.table, l.action === 'kept' ? 'kept' : `would ${l.action}`, l.reason ?? '', String(l.rows), l.until ?? ''])));
+        return;
+      }
       const showProgress = !options.json && !options.dryRun && process.stderr.isTTY === true;
       const stop = new AbortController();
       const interrupt = () => stop.abort();
@@ -63,6 +74,11 @@ Examples:
         process.off('SIGTERM', interrupt);
       }
     });
+}
+
+function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('a date as YYYY-MM-DD');
+  return value;
 }
 
 function positiveInteger(value: string): number {

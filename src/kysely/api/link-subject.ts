@@ -5,6 +5,8 @@ export interface SubjectLinkInput {
   subjectType: string;
   table: string;
   column: string;
+  /** Link a column no foreign key to the subject's key backs (its values taken on trust; verify lists it). */
+  unchecked?: boolean;
 }
 
 /** `privacy.link_subject`: the column's value identifies a subject of the type. */
@@ -13,6 +15,7 @@ export async function linkSubject(db: Executor, input: SubjectLinkInput): Promis
     subject_type: [input.subjectType, 'text'],
     table_name: [input.table, 'text'],
     column_name: [input.column, 'text'],
+    unchecked: [input.unchecked, 'boolean'],
   });
 }
 

@@ -41,11 +41,15 @@ export interface CatalogRetention {
 export interface CatalogSnapshot {
   categories: { name: string; personal: boolean; description: string }[];
   strategies: { name: string; usableFor: 'mask' | 'anonymize' | 'both' | 'write'; paramSpec: Record<string, StrategyParamSpec>; description: string }[];
-  statutoryMinimums: { name: string; law: string; description: string }[];
+  statutoryMinimums: { name: string; law: string; description: string; countsFrom: string }[];
+  /** The month the controller's fiscal year starts in (1: the calendar year). */
+  fiscalYearStartMonth: number;
   protectedTables: { schema: string; table: string; tenantColumn: string | null }[];
   columnRules: CatalogColumnRule[];
   subjectTypes: { name: string; schema: string; table: string; key: string; description: string }[];
-  subjectLinks: { subjectType: string; schema: string; table: string; column: string }[];
+  subjectLinks: { subjectType: string; schema: string; table: string; column: string; unchecked: boolean }[];
+  /** Tables linked through a foreign key to or from a linked table (`foreignKey` is the constraint's name). */
+  subjectPaths: { subjectType: string; schema: string; table: string; parentSchema: string; parentTable: string; foreignKey: string }[];
   retentionPolicies: CatalogRetention[];
   holdsInForce: { subjectType: string; reason: string; count: number }[];
 }
@@ -57,7 +61,8 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
   const strategies = await db.selectFrom('privacy.strategy')
     .select(['name', 'usable_for as usableFor', 'param_spec as paramSpec', 'description']).orderBy('name').execute();
   const statutoryMinimums = await db.selectFrom('privacy.statutory_minimum')
-    .select(['name', 'law', 'description']).orderBy('name').execute();
+    .select(['name', 'law', 'description', 'counts_from as countsFrom']).orderBy('name').execute();
+  const { rows: [fiscal] } = await sql<{ month: number }>`select privacy.fiscal_year_start_month() as month`.execute(db);
   const protectedTables = await db.selectFrom('privacy.protected_table')
     .select(['schema_name as schema', 'table_name as table', 'tenant_column as tenantColumn'])
     .orderBy('schema_name').orderBy('table_name').execute();
@@ -70,8 +75,12 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
     .select(['name', 'schema_name as schema', 'table_name as table', 'key_column as key', 'description'])
     .orderBy('name').execute();
   const subjectLinks = await db.selectFrom('privacy.subject_link')
-    .select(['subject_type as subjectType', 'schema_name as schema', 'table_name as table', 'column_name as column'])
+    .select(['subject_type as subjectType', 'schema_name as schema', 'table_name as table', 'column_name as column', 'unchecked'])
     .orderBy('subject_type').orderBy('schema_name').orderBy('table_name').orderBy('column_name').execute();
+  const subjectPaths = await db.selectFrom('privacy.subject_path')
+    .select(['subject_type as subjectType', 'schema_name as schema', 'table_name as table', 'parent_schema as parentSchema',
+      'parent_table as parentTable', 'constraint_name as foreignKey'])
+    .orderBy('subject_type').orderBy('schema_name').orderBy('table_name').orderBy('constraint_name').execute();
   const retentionPolicies = await db.selectFrom('privacy.retention_policy')
     .select(['schema_name as schema', 'table_name as table', 'anchor_column as anchor', sql<string>`keep::text`.as('keep'),
       'action', 'minimum', 'minimum_anchor_column as minimumAnchor', 'schedule', 'time_zone as timeZone', 'filter',
@@ -83,7 +92,7 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
     .where('released_at', 'is', null)
     .groupBy(['subject_type', 'reason']).orderBy('subject_type').orderBy('reason').execute();
   return {
-    categories, strategies, statutoryMinimums, protectedTables, columnRules, subjectTypes, subjectLinks,
+    categories, strategies, statutoryMinimums, fiscalYearStartMonth: fiscal?.month ?? 1, protectedTables, columnRules, subjectTypes, subjectLinks, subjectPaths,
     retentionPolicies, holdsInForce: holds.map((h) => ({ ...h, count: Number(h.count) })),
   };
 }

@@ -7,6 +7,7 @@ import type { RetentionPolicyTable } from './retention-policy.table.ts';
 import type { StatutoryMinimumTable } from './statutory-minimum.table.ts';
 import type { StrategyTable } from './strategy.table.ts';
 import type { SubjectLinkTable } from './subject-link.table.ts';
+import type { SubjectPathTable } from './subject-path.table.ts';
 import type { SubjectTypeTable } from './subject-type.table.ts';
 
 /**
@@ -22,6 +23,7 @@ export interface PrivacyDatabase {
   'privacy.column_rule': ColumnRuleTable;
   'privacy.subject_type': SubjectTypeTable;
   'privacy.subject_link': SubjectLinkTable;
+  'privacy.subject_path': SubjectPathTable;
   'privacy.retention_policy': RetentionPolicyTable;
   'privacy.hold': HoldTable;
   'privacy.ledger': LedgerTable;

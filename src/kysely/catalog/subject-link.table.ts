@@ -6,6 +6,8 @@ export interface SubjectLinkTable {
   schema_name: string;
   table_name: string;
   column_name: string;
+  /** Declared as taken on trust: no foreign key to the subject's key need back it (migration 0014). */
+  unchecked: boolean;
   declared_at: ColumnType<Date, never, never>;
   declared_by: ColumnType<string, never, never>;
 }

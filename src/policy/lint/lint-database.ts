@@ -11,7 +11,7 @@ import { qualified } from '../table-names.ts';
 /** What a lint rule checks. */
 export type LintRule =
   | 'unclassified-column' | 'unprotected-personal-table' | 'no-retention' | 'stale-declaration'
-  | 'policy-drift' | 'policy-invalid';
+  | 'policy-drift' | 'policy-invalid' | 'minimum-anchor-not-fiscal-year-end';
 
 /** One finding of `lint`. */
 export interface LintFinding {
@@ -72,6 +72,22 @@ export function lintCatalog(schema: DatabaseSchema, catalog: CatalogSnapshot): L
         rule: 'no-retention', severity: 'warning', object: name,
         message: 'has personal columns and no retention policy: nothing is ever anonymized or deleted',
       });
+    }
+  }
+
+  // A minimum counted from the calendar year of its anchor is right only for an anchor that is the
+  // fiscal year's end; with a fiscal year that is not the calendar year a date inside it is not.
+  if (catalog.fiscalYearStartMonth !== 1) {
+    const calendarYear = new Set(catalog.statutoryMinimums.filter((m) => m.countsFrom === 'end_of_calendar_year').map((m) => m.name));
+    for (const r of catalog.retentionPolicies) {
+      if (r.minimum && calendarYear.has(r.minimum)) {
+        findings.push({
+          rule: 'minimum-anchor-not-fiscal-year-end', severity: 'warning', object: `${qualified(r)}.${r.minimumAnchor}`,
+          message: `minimum ${r.minimum} counts from the end of the calendar year of ${r.minimumAnchor}, but fiscal years start in month `
+            + `${catalog.fiscalYearStartMonth}: unless it is the fiscal year's end, rows may go a year early `
+            + '(a minimum that counts from the fiscal year, as bookkeeping does, takes any date)',
+        });
+      }
     }
   }
 
