@@ -108,8 +108,10 @@ function judge(table: DatabaseTable, column: DatabaseTable['columns'][number], v
   }
   if (kind === 'row_key') confidence = byName ? 'medium' : 'low';
   if (kind === 'nothing_personal') evidence.push('not recognised: left unclassified, so restricted roles read NULL until you classify it');
-  const suggestion = kind === 'nothing_personal' ? undefined
-    : PERSONAL_KINDS[kind].suggest({ nullable: !column.notNull, column: column.name.toLowerCase() });
+  // Assigned in a statement, not a conditional expression: a union with ColumnPolicy (a product of
+  // every mask, anonymize and write choice) is more than the type checker will expand.
+  let suggestion: ColumnPolicy | undefined;
+  if (kind !== 'nothing_personal') suggestion = PERSONAL_KINDS[kind].suggest({ nullable: !column.notNull, column: column.name.toLowerCase() });
   return { table: qualified(table), column: column.name, type: column.type, kind, confidence, evidence, suggestion };
 }
 
