@@ -4,6 +4,7 @@ import { PrivacyError } from '../errors/privacy-error.ts';
 import { applyCommand } from './commands/apply.ts';
 import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { ledgerVerifyCommand } from './commands/ledger-verify.ts';
 import { lintCommand } from './commands/lint.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
@@ -39,7 +40,8 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(discoverCommand())
   .addCommand(lintCommand())
   .addCommand(reportCommand())
-  .addCommand(subjectCommand());
+  .addCommand(subjectCommand())
+  .addCommand(new Command('ledger').description('the audit ledger').addCommand(ledgerVerifyCommand()));
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
 // usage errors anywhere exit with EXIT.usage instead of commander's own exit code.
