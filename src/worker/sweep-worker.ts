@@ -32,11 +32,6 @@ export interface SweepWorkerOptions extends SweepQueueOptions {
   onFatal?: (error: Error) => void;
   /** Aborting it while the worker connects for the first time gives up at once. */
   signal?: AbortSignal;
-  /**
-   * Seconds without a heartbeat after which a running job is presumed dead (its worker crashed or
-   * lost the server) and retried by another worker (default 10, the least pg-boss allows).
-   */
-  heartbeatSeconds?: number;
 }
 
 /** A running worker. */
