@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
 import { ledgerExportCommand } from './commands/ledger-export.ts';
 import { ledgerImportCommand } from './commands/ledger-import.ts';
+import { ledgerVerifyCommand } from './commands/ledger-verify.ts';
 import { lintCommand } from './commands/lint.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
@@ -49,7 +50,8 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(subjectCommand())
   .addCommand(new Command('ledger').description('the audit ledger and the legal records kept with it')
     .addCommand(ledgerExportCommand())
-    .addCommand(ledgerImportCommand()));
+    .addCommand(ledgerImportCommand())
+    .addCommand(ledgerVerifyCommand()));
 
 program.on('option:v', () => {
   process.stdout.write(`${packageVersion()}\n`);

@@ -6,6 +6,7 @@ import pg from 'pg';
  */
 export async function readServerVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {}); // a lost connection fails the query below instead of crashing
   try {
     await client.connect();
     const { rows } = await client.query<{ server_version: string }>('show server_version');

@@ -49,6 +49,12 @@ export class MigrationError extends PrivacyError {}
 /** No PostgreSQL could be provided or reached. */
 export class ProvisioningError extends PrivacyError {}
 
+/** The database could not be reached, or the connection was lost (restart, failover, timeout). */
+export class ConnectionLostError extends PrivacyError {}
+
+/** A command or worker was stopped (SIGTERM, SIGINT) before it could finish. */
+export class StoppedError extends PrivacyError {}
+
 const CLASS_OF_KIND: Record<PrivacyErrorKind, typeof PrivacyError> = {
   'unknown-object': UnknownObjectError,
   'invalid-declaration': InvalidDeclarationError,

@@ -1,10 +1,11 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { openPool } from '../database/open-pool.ts';
 
-/** A Kysely instance over a pool on `url`; `destroy()` it when done. */
-export function openKysely<DB = any>(url: string, options: { max?: number } = {}): Kysely<DB> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 4 });
-  // An idle connection ended by the server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+/**
+ * A Kysely instance over a pool on `url`; `destroy()` it when done. A lost connection (server
+ * restart, failover) fails the statement that used it and never crashes the process.
+ */
+export function openKysely<DB = any>(url: string, options: { max?: number; applicationName?: string } = {}): Kysely<DB> {
+  const pool = openPool(url, { max: options.max ?? 4, applicationName: options.applicationName ?? 'integritet' });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { openClient } from '../database/open-client.ts';
 
 /** Advisory lock key (two int4s: "priv", 1) that serialises every migration run on a database. */
 const LOCK_KEY = [0x70726976, 1] as const;
@@ -12,8 +13,7 @@ export async function withMigrationLock<T>(
   work: (client: pg.Client) => Promise<T>,
   log?: (line: string) => void,
 ): Promise<T> {
-  const client = new pg.Client(typeof connection === 'string' ? { connectionString: connection } : connection);
-  await client.connect();
+  const client = await openClient(connection, { applicationName: 'integritet migrate' });
   client.on('notice', (notice) => log?.(`notice: ${notice.message}`));
   try {
     await client.query(`set application_name = 'integritet migrate'`);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { toPrivacyError } from '../errors/privacy-error.ts';
+import { guardClient, openClient } from '../database/open-client.ts';
+import { StoppedError, toPrivacyError } from '../errors/privacy-error.ts';
 import { eraseDueSubjects, type DueErasures } from './due-erasures.ts';
 import { sweepStep } from './sweep-step.ts';
 import { addSweepLines, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
@@ -32,8 +33,17 @@ export interface RunSweepOptions {
   lockBudgetMs?: number;
   /** Stop once this much time has passed (the batch in flight finishes); the summary says `complete: false`. */
   timeBudgetMs?: number;
-  /** Stops like the time budget does, e.g. on SIGTERM. */
+  /**
+   * Stops like the time budget does, e.g. on SIGTERM: the batch in flight finishes. While
+   * connecting, an abort gives up at once.
+   */
   signal?: AbortSignal;
+  /**
+   * How long a batch in flight may take to finish once `signal` aborted (default 10 000 ms); then
+   * its connection is closed, so the server rolls the batch back, and the sweep returns
+   * `complete: false` (a later run does the batch again).
+   */
+  stopGraceMs?: number;
   /** Called after every batch. */
   onProgress?: (progress: SweepProgress) => void;
   /** Pause while other workers hold a run's last batches (default 250 ms). */
@@ -54,7 +64,19 @@ export interface RunSweepOptions {
  */
 export async function runSweep(connection: SweepConnection, options: RunSweepOptions = {}): Promise<SweepSummary> {
   const started = Date.now();
-  const { client, release } = await connect(connection);
+  const { client, release, abandon } = await connect(connection, options.signal);
+  // A batch that does not finish soon after a stop (a server that stopped answering) is given up.
+  let abandoned = false;
+  let grace: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    grace = setTimeout(() => {
+      abandoned = true;
+      abandon();
+    }, options.stopGraceMs ?? 10_000);
+    grace.unref();
+  };
+  if (options.signal?.aborted) onStop();
+  else options.signal?.addEventListener('abort', onStop, { once: true });
   try {
     if (options.dryRun) {
       const lines = await sweepStep(client, { table: options.table, dryRun: true });
@@ -81,7 +103,14 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
           complete = false;
           break;
         }
-        const lines = await sweepStep(client, { table, batchSize: options.batchSize, lockBudgetMs: options.lockBudgetMs, notBefore });
+        let lines;
+        try {
+          lines = await sweepStep(client, { table, batchSize: options.batchSize, lockBudgetMs: options.lockBudgetMs, notBefore });
+        } catch (error) {
+          if (!abandoned) throw error;
+          complete = false;
+          break;
+        }
         summary = addSweepLines(summary, lines);
         if (!summary) break;
         options.onProgress?.({
@@ -104,7 +133,13 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
       dryRun: false, complete, failed: summaries.some((s) => s.state === 'failed'),
       elapsedMs: Date.now() - started, tables: summaries, ...(erasures ? { erasures } : {}),
     };
+  } catch (error) {
+    if (!abandoned) throw error;
+    throw new StoppedError('stopped: the running statement did not finish in time and was rolled back; run again to continue',
+      { code: 'STOPPED', cause: error });
   } finally {
+    clearTimeout(grace);
+    options.signal?.removeEventListener('abort', onStop);
     await release();
   }
 }
@@ -123,13 +158,40 @@ async function databaseNow(client: pg.ClientBase): Promise<Date> {
   return rows[0]!.now;
 }
 
-async function connect(connection: SweepConnection): Promise<{ client: pg.ClientBase; release: () => Promise<void> }> {
+interface SweepClient {
+  client: pg.ClientBase;
+  release: () => Promise<void>;
+  /** Closes the connection now, even with a statement in flight (which then fails). */
+  abandon: () => void;
+}
+
+async function connect(connection: SweepConnection, signal: AbortSignal | undefined): Promise<SweepClient> {
   if (connection instanceof pg.Pool) {
     const client = await connection.connect();
-    return { client, release: async () => client.release() };
+    // pg-pool stops listening to a connection it hands out; a lost one must not crash the process.
+    guardClient(client);
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onError);
+    let released = false;
+    const giveBack = (error?: Error) => {
+      if (released) return;
+      released = true;
+      client.off('error', onError);
+      client.release(error); // with an error, the pool closes the connection instead of reusing it
+    };
+    return {
+      client,
+      release: async () => giveBack(lost),
+      abandon: () => giveBack(new Error('sweep stopped: connection closed')),
+    };
   }
-  const client = new pg.Client(typeof connection === 'string' ? { connectionString: connection } : connection);
-  client.on('error', () => {}); // a connection the server ends surfaces as the failing query's error
-  await client.connect();
-  return { client, release: () => client.end() };
+  const client = await openClient(connection, { applicationName: 'integritet sweep', signal });
+  return {
+    client,
+    release: () => client.end().catch(() => undefined),
+    abandon: () => void client.end().catch(() => undefined),
+  };
 }

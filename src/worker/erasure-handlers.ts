@@ -1,6 +1,8 @@
 import type { Job, PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import { toPrivacyError } from '../errors/privacy-error.ts';
+import { describeWorkerError } from './database-outage.ts';
+import { ensureQueue } from './sweep-handlers.ts';
 import { deadLetterQueueSettings } from './sweep-queue.ts';
 import {
   ERASURE_DEAD_LETTER_QUEUE, ERASURE_QUEUE, erasureJobData, erasureJobKey, erasureQueueSettings, type ErasureJobData,
@@ -48,43 +50,48 @@ function countRows(lines: { outcome: string; row_count: string | number }[]): Re
  * Returns the worker id (for `boss.offWork`).
  */
 export async function registerErasureHandlers(boss: PgBoss, options: ErasureHandlerOptions): Promise<string> {
-  for (const [name, settings] of [[ERASURE_DEAD_LETTER_QUEUE, deadLetterQueueSettings], [ERASURE_QUEUE, erasureQueueSettings]] as const) {
-    if (await boss.getQueue(name)) continue;
-    try {
-      await boss.createQueue(name, settings);
-    } catch (error) {
-      if (!(await boss.getQueue(name))) throw error;  // not created by another worker in the meantime
-    }
-  }
+  await ensureQueue(boss, ERASURE_DEAD_LETTER_QUEUE, deadLetterQueueSettings);
+  await ensureQueue(boss, ERASURE_QUEUE, erasureQueueSettings);
   const log = options.log ?? (() => {});
   await boss.schedule(ERASURE_QUEUE, options.scanCron ?? '*/10 * * * *', { scan: true }, { key: 'scan', singletonKey: 'scan' });
   return boss.work<ErasureJobData, ErasureJobOutput>(ERASURE_QUEUE, { localConcurrency: 1, pollingIntervalSeconds: 2 },
     async (jobs: Job<ErasureJobData>[]) => {
       const job = jobs[0]!;
-      const parsed = erasureJobData.safeParse(job.data);
-      if (!parsed.success) throw new Error(`erasure job ${job.id}: payload must be { requestId: "<id>" } or { scan: true }`);
-      const data = parsed.data;
-      if ('scan' in data) {
-        const pending = await query<{ id: string }>(options.pool, 'select x::text as id from privacy.pending_erasure_requests() as x');
-        for (const { id } of pending) await sendErasureJob(boss, id);
-        const due = await query<{ outcome: string; row_count: string }>(options.pool,
-          'select outcome, row_count from privacy.erase_due()');
-        const rows = countRows(due);
-        log(`erasure scan: ${pending.length} requests queued` +
-            (due.length > 0 ? `, kept-back rows now erased: ${JSON.stringify(rows)}` : ''));
-        return { queued: pending.length, rows };
+      try {
+        return await runErasureJob(job);
+      } catch (error) {
+        // One line per failed job; pg-boss retries it with backoff, then dead-letters it.
+        const what = 'requestId' in (job.data ?? {}) ? `erasure request ${(job.data as { requestId: string }).requestId}` : 'erasure scan';
+        log(`${what} failed (job ${job.id}): ${describeWorkerError(error)}; retried with backoff`);
+        throw error;
       }
-      const [result] = await query<{ outcome: { status: string; sqlstate?: string; outcome?: { report?: { outcome: string; row_count: number }[] } } }>(
-        options.pool, 'select privacy.process_subject_request($1::bigint) as outcome', [data.requestId]);
-      const outcome = result!.outcome;
-      if (outcome.status === 'failed') {
-        // Retried with backoff, then dead-lettered; the SQLSTATE is in the request and the ledger.
-        throw new Error(`erasure request ${data.requestId} failed: SQLSTATE ${outcome.sqlstate ?? 'unknown'}`);
-      }
-      const rows = countRows(outcome.outcome?.report ?? []);
-      log(`erasure request ${data.requestId}: ${outcome.status} ${JSON.stringify(rows)}`);
-      return { request: data.requestId, status: outcome.status, rows };
     });
+
+  async function runErasureJob(job: Job<ErasureJobData>): Promise<ErasureJobOutput> {
+    const parsed = erasureJobData.safeParse(job.data);
+    if (!parsed.success) throw new Error(`erasure job ${job.id}: payload must be { requestId: "<id>" } or { scan: true }`);
+    const data = parsed.data;
+    if ('scan' in data) {
+      const pending = await query<{ id: string }>(options.pool, 'select x::text as id from privacy.pending_erasure_requests() as x');
+      for (const { id } of pending) await sendErasureJob(boss, id);
+      const due = await query<{ outcome: string; row_count: string }>(options.pool,
+        'select outcome, row_count from privacy.erase_due()');
+      const rows = countRows(due);
+      log(`erasure scan: ${pending.length} requests queued` +
+          (due.length > 0 ? `, kept-back rows now erased: ${JSON.stringify(rows)}` : ''));
+      return { queued: pending.length, rows };
+    }
+    const [result] = await query<{ outcome: { status: string; sqlstate?: string; outcome?: { report?: { outcome: string; row_count: number }[] } } }>(
+      options.pool, 'select privacy.process_subject_request($1::bigint) as outcome', [data.requestId]);
+    const outcome = result!.outcome;
+    if (outcome.status === 'failed') {
+      // Retried with backoff, then dead-lettered; the SQLSTATE is in the request and the ledger.
+      throw new Error(`erasure request ${data.requestId} failed: SQLSTATE ${outcome.sqlstate ?? 'unknown'}`);
+    }
+    const rows = countRows(outcome.outcome?.report ?? []);
+    log(`erasure request ${data.requestId}: ${outcome.status} ${JSON.stringify(rows)}`);
+    return { request: data.requestId, status: outcome.status, rows };
+  }
 }
 
 /** Queues the processing of an erasure request now (one job per request at a time). */

@@ -33,6 +33,8 @@ export const erasureQueueSettings: Omit<Queue, 'name'> = {
   retryDelay: 60,
   retryBackoff: true,
   retryDelayMax: 3600,
+  // A job whose worker died is retried once its heartbeat is this late, not after its expiry.
+  heartbeatSeconds: 10,
   expireInSeconds: 900,
   deleteAfterSeconds: 3600,
   retentionSeconds: 7 * 24 * 3600,

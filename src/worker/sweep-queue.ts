@@ -25,8 +25,14 @@ export interface SweepQueueOptions {
   timeBudgetSeconds?: number;
   /** Retries of a failed job, with exponential backoff, before it goes to the dead-letter queue (default 5). */
   retryLimit?: number;
-  /** First retry delay in seconds (default 30), doubling up to an hour. */
+  /** First retry delay in seconds (default 5), doubling up to an hour. */
   retryDelaySeconds?: number;
+  /**
+   * Seconds without a heartbeat after which a running job is presumed dead (its worker crashed or
+   * lost the server) and retried, by another worker if there is one (default 10, pg-boss's least).
+   * The running worker sends one every half of it.
+   */
+  heartbeatSeconds?: number;
   /** How long completed jobs are kept (default 3600 s): long enough to look at, not to pile up. */
   keepCompletedSeconds?: number;
 }
@@ -42,10 +48,12 @@ export function sweepQueueSettings(options: SweepQueueOptions = {}): Omit<Queue,
     policy: 'stately',
     deadLetter: SWEEP_DEAD_LETTER_QUEUE,
     retryLimit: options.retryLimit ?? 5,
-    retryDelay: options.retryDelaySeconds ?? 30,
+    retryDelay: options.retryDelaySeconds ?? 5,
     retryBackoff: true,
     retryDelayMax: 3600,
-    // A job that overruns its budget by this much is presumed dead and retried elsewhere.
+    // A job whose worker died is retried once its heartbeat is this late, not after its expiry.
+    heartbeatSeconds: Math.max(10, Math.ceil(options.heartbeatSeconds ?? 10)),
+    // A job that overruns its budget by this much (heartbeats and all) is stuck: retried elsewhere.
     expireInSeconds: Math.ceil(budget) + 600,
     deleteAfterSeconds: options.keepCompletedSeconds ?? 3600,
     retentionSeconds: 7 * 24 * 3600,

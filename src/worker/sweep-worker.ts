@@ -1,6 +1,9 @@
 import { PgBoss } from 'pg-boss';
-import pg from 'pg';
 import { requireToolkit } from '../migrate/installed-toolkit.ts';
+import { connectTimeoutMs } from '../database/connection-config.ts';
+import { openClient } from '../database/open-client.ts';
+import { openPool } from '../database/open-pool.ts';
+import { describeWorkerError, watchDatabaseOutages } from './database-outage.ts';
 import { registerErasureHandlers } from './erasure-handlers.ts';
 import { registerSweepHandlers } from './sweep-handlers.ts';
 import type { SweepQueueOptions } from './sweep-queue.ts';
@@ -23,6 +26,13 @@ export interface SweepWorkerOptions extends SweepQueueOptions {
   /** How often the schedules are matched to the policies again (default 300 s). */
   refreshSchedulesSeconds?: number;
   log?: (line: string) => void;
+  /**
+   * Called once when the worker cannot go on (its database was dropped); it has begun to stop,
+   * and the process should exit non-zero. Without it, the error is only logged.
+   */
+  onFatal?: (error: Error) => void;
+  /** Aborting it while the worker connects for the first time gives up at once. */
+  signal?: AbortSignal;
 }
 
 /** A running worker. */
@@ -40,29 +50,47 @@ export interface SweepWorker {
 /**
  * Starts a sweep worker: pg-boss with one cron schedule per retention policy (the policy's
  * cron expression and time zone), the sweep handler, and a periodic refresh of the schedules.
+ * It rides out a restart or failover of the server: while the database is unreachable it logs
+ * one line per reconnection attempt (with backoff) and carries on once it answers; jobs that were
+ * running then are retried within seconds (heartbeats). A dropped database stops it (`onFatal`).
  */
 export async function startSweepWorker(options: SweepWorkerOptions): Promise<SweepWorker> {
   const log = options.log ?? (() => {});
   const concurrency = options.concurrency ?? 2;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: concurrency + 1, application_name: 'integritet worker' });
-  pool.on('error', (error) => log(`connection error: ${error.message}`));
   const schema = options.schema ?? 'integritet_boss';
+  // A sweeper may not create schemas: when the DBA made it one, pg-boss must not try to. The first
+  // connection also tells a server that never answers (or a stop while waiting for it) early.
+  const probe = await openClient(options.databaseUrl, { applicationName: 'integritet worker', signal: options.signal });
   // Without the toolkit there is nothing to sweep: refuse before pg-boss creates its schema.
-  // A sweeper may not create schemas: when the DBA made it one, pg-boss must not try to.
-  const exists = await requireToolkit(pool)
-    .then(() => pool.query<{ exists: boolean }>('select pg_catalog.to_regnamespace($1) is not null as exists', [schema]))
-    .then((r) => r.rows[0]!.exists, async (error: unknown) => {
-      await pool.end();
-      throw error;
-    });
+  const exists = await requireToolkit(probe)
+    .then(() => probe.query<{ exists: boolean }>('select pg_catalog.to_regnamespace($1) is not null as exists', [schema]))
+    .then((r) => r.rows[0]!.exists)
+    .finally(() => probe.end().catch(() => undefined));
+  let fatal: Error | undefined;
+  const outages = watchDatabaseOutages({
+    url: options.databaseUrl,
+    log,
+    onFatal: (error) => {
+      fatal = error;
+      if (options.onFatal) options.onFatal(error);
+    },
+  });
+  const report = (what: string) => (error: unknown) => {
+    if (!outages.report(error)) log(`${what}: ${describeWorkerError(error)}`);
+  };
+  const pool = openPool(options.databaseUrl, { max: concurrency + 1, applicationName: 'integritet worker', onIdleError: report('connection error') });
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema,
     createSchema: !exists,
     application_name: 'integritet worker (pg-boss)',
     max: 4,
+    connectionTimeoutMillis: connectTimeoutMs(options.databaseUrl),
+    // Expiry and heartbeat checks every few seconds, so a job whose worker died is retried soon.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
   });
-  boss.on('error', (error) => log(`pg-boss: ${error instanceof Error ? error.message : String(error)}`));
+  boss.on('error', report('pg-boss'));
   const stopping = new AbortController();
   let tables: string[] = [];
   let refresh: NodeJS.Timeout | undefined;
@@ -75,10 +103,11 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
     };
     await sync();
     refresh = setInterval(() => {
-      sync().catch((error: unknown) => log(`refreshing schedules failed: ${error instanceof Error ? error.message : String(error)}`));
+      sync().catch(report('refreshing schedules failed'));
     }, (options.refreshSchedulesSeconds ?? 300) * 1000);
     refresh.unref();
   } catch (error) {
+    outages.close();
     await boss.stop({ graceful: false }).catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw error;
@@ -89,9 +118,11 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
     tables: () => tables,
     stop: () => (stopped ??= (async () => {
       clearInterval(refresh);
+      outages.close();
       stopping.abort();
-      await boss.stop({ graceful: true, timeout: 60_000 });
-      await pool.end();
+      // Running sweeps stop after their batch (runSweep gives a stuck one 10 s); erasures are short.
+      await boss.stop({ graceful: !fatal, timeout: 30_000 });
+      await pool.end().catch(() => undefined);
     })()),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import pg from 'pg';
+import type pg from 'pg';
+import { openClient } from '../../database/open-client.ts';
 import { provisionDatabase } from '../../database/provision.ts';
 import { migrateUp } from '../../migrate/migrator.ts';
 import {
@@ -9,8 +10,7 @@ import {
 import { eraseCustomer } from '../demo/erase-customer.ts';
 
 async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
+  const client = await openClient(serverUrl, { applicationName: 'integritet demo' });
   try {
     await client.query(sql);
   } finally {
@@ -55,16 +55,14 @@ export function demoCommand(): Command {
         print(`${installed.versioned.length} migrations and ${installed.repeatable.length} definitions applied ` +
           '(integritet migrate status lists them)');
 
-        owner = new pg.Client({ connectionString: url.toString() });
-        await owner.connect();
+        owner = await openClient(url.toString(), { applicationName: 'integritet demo' });
         const context = { url: url.toString(), owner, print };
         heading(2, 'The reference tracking schema, generated data, and its policy');
         await loadAndProtect(context, scale);
 
         const login = await createApplicationLogin(context);
         appRole = login.name;
-        const app = new pg.Client({ connectionString: login.url });
-        await app.connect();
+        const app = await openClient(login.url, { applicationName: 'integritet demo (application)' });
         try {
           heading(3, 'The same rows, raw and masked');
           await showRawAndMasked(context, app, '1');

@@ -49,7 +49,9 @@ Examples:
       }
       const showProgress = !options.json && !options.dryRun && process.stderr.isTTY === true;
       const stop = new AbortController();
-      const interrupt = () => stop.abort();
+      // The first signal stops after the batch in flight (or at once while connecting); a second
+      // one finds no handler and ends the process.
+      const interrupt = (signal: NodeJS.Signals) => stop.abort(signal);
       process.once('SIGINT', interrupt);
       process.once('SIGTERM', interrupt);
       try {

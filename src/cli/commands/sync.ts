@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import pg from 'pg';
+import { openClient } from '../../database/open-client.ts';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 import { textTable } from '../text-table.ts';
@@ -12,8 +12,7 @@ export function syncCommand(): Command {
     .addHelpText('after', '\nRun it after ALTER TABLE on a protected table when the toolkit was installed without superuser\n' +
       '(with superuser, an event trigger does it at once).\n\nExample:\n  $ integritet sync')
     .action(async (options: { json?: boolean; databaseUrl?: string }) => {
-      const client = new pg.Client({ connectionString: databaseUrl(options) });
-      await client.connect();
+      const client = await openClient(databaseUrl(options), { applicationName: 'integritet sync' });
       try {
         const { rows } = await client.query<{ schema_name: string; table_name: string; outcome: string }>(
           'select schema_name, table_name, outcome from privacy.sync()');
@@ -27,7 +26,7 @@ export function syncCommand(): Command {
       } catch (error) {
         throw toPrivacyError(error);
       } finally {
-        await client.end();
+        await client.end().catch(() => undefined);
       }
     });
 }

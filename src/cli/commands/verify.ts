@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import pg from 'pg';
+import { openClient } from '../../database/open-client.ts';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 import { textTable } from '../text-table.ts';
@@ -21,8 +21,7 @@ export function verifyCommand(): Command {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 no high-severity finding, 1 at least one (or an error).\n\nExample:\n  $ integritet verify --json')
     .action(async (options: { json?: boolean; databaseUrl?: string }) => {
-      const client = new pg.Client({ connectionString: databaseUrl(options) });
-      await client.connect();
+      const client = await openClient(databaseUrl(options), { applicationName: 'integritet verify' });
       let findings: Finding[];
       try {
         const { rows } = await client.query<{ severity: Finding['severity']; check_name: string; object: string; message: string }>(
@@ -33,7 +32,7 @@ export function verifyCommand(): Command {
       } catch (error) {
         throw toPrivacyError(error);
       } finally {
-        await client.end();
+        await client.end().catch(() => undefined);
       }
       if (options.json) {
         console.log(JSON.stringify(findings, null, 2));

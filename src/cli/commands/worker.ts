@@ -20,26 +20,44 @@ Example:
     .action(async (options: { schema: string; concurrency: number; timeBudget: number; batchSize: number; lockBudget: number;
                               databaseUrl?: string }) => {
       const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+      // Signals are handled from the start: one while connecting gives up at once (a server that
+      // accepts connections and never answers must not keep the worker from stopping).
+      const starting = new AbortController();
+      let stopWorker: ((signal: string) => void) | undefined;
+      const onSignal = (signal: NodeJS.Signals) => (stopWorker ? stopWorker(signal) : starting.abort(signal));
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      let fatal: Error | undefined;
+      let onFatal: (() => void) | undefined;
       const worker = await startSweepWorker({
         databaseUrl: databaseUrl(options), schema: options.schema, concurrency: options.concurrency,
         timeBudgetSeconds: options.timeBudget, batchSize: options.batchSize, lockBudgetMs: options.lockBudget, log,
+        signal: starting.signal,
+        onFatal: (error) => {
+          fatal = error;
+          onFatal?.();
+        },
       });
       // The handlers are in place before the line that says the worker runs: a supervisor that
       // stops it as soon as it reads that line gets a graceful stop, not the default termination.
       const stopped = new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log(`${signal}: finishing running batches, then stopping`);
+        const stop = (why: string) => {
+          log(`${why}: finishing running batches, then stopping`);
           worker.stop().then(resolve, (error: unknown) => {
             log(`stopping failed: ${error instanceof Error ? error.message : String(error)}`);
             process.exitCode = 1;
             resolve();
           });
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        stopWorker = stop;
+        onFatal = () => stop('the database is gone');
+        if (fatal) onFatal();
       });
       log(`worker started: ${worker.tables().length} tables scheduled (${worker.tables().join(', ') || 'none'})`);
       await stopped;
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      if (fatal) throw fatal;
       log('worker stopped');
     });
 }
