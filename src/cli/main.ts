@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { PrivacyError } from '../errors/privacy-error.ts';
 import { applyCommand } from './commands/apply.ts';
+import { copyCommand } from './commands/copy.ts';
 import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { dumpCommand } from './commands/dump.ts';
 import { lintCommand } from './commands/lint.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { planCommand } from './commands/plan.ts';
@@ -39,7 +41,9 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(discoverCommand())
   .addCommand(lintCommand())
   .addCommand(reportCommand())
-  .addCommand(subjectCommand());
+  .addCommand(subjectCommand())
+  .addCommand(copyCommand())
+  .addCommand(dumpCommand());
 
 // Commands added with addCommand() do not inherit exitOverride: set it on every one, so that
 // usage errors anywhere exit with EXIT.usage instead of commander's own exit code.
