@@ -213,3 +213,29 @@ describe('integritet dump on the rental schema', () => {
     expect(rows[0].rentals).toBeGreaterThan(100);
   });
 });
+
+describe('integritet copy (command line)', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ['src/cli/main.ts', ...args],
+    { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+
+  it('prints what it copied and exits 0; into a database that is not empty it says so and exits 1', async () => {
+    const target = await createScratchDatabase();
+    const first = cli(['copy', '--database-url', source.url, '--to', target.url, '--subset', 'customer: 10%', '--jobs', '1']);
+    expect(first.stderr).not.toMatch(/integritet:/);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/public\.customer\s+\d+\s+anonymized/);
+    expect(first.stdout).toMatch(/public\.film\s+30\s+as stored \(not protected\)/);
+    expect(first.stdout).toMatch(/copied [\d,]+ rows of \d+ tables/);
+    const again = cli(['copy', '--database-url', source.url, '--to', target.url]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/^integritet: the target database is not empty .*\[TARGET_NOT_EMPTY\]/m);
+  });
+
+  it('refuses a subset it cannot read, and a bad --jobs, as usage errors', () => {
+    const subset = cli(['copy', '--database-url', source.url, '--to', source.url, '--subset', 'no colon here']);
+    expect(subset.status).toBe(2);
+    expect(subset.stderr).toMatch(/--subset "no colon here": write "table: condition" or "table: 5%"/);
+    const jobs = cli(['copy', '--database-url', source.url, '--to', source.url, '--jobs', 'many']);
+    expect(jobs.status).toBe(2);
+  });
+});

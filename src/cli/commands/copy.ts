@@ -5,8 +5,15 @@ import { parseSubsets } from '../../copy/subset-option.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 import { textTable } from '../text-table.ts';
 
-/** Collects a repeatable option into a list. */
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Collects `--subset` values, refusing one that cannot be read as a usage error (exit 2). */
+export function collectSubset(value: string, previous: string[]): string[] {
+  try {
+    parseSubsets([value]);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+  return [...previous, value];
+}
 
 /** A positive whole number for `--jobs`. */
 export function parseJobs(value: string): number {
@@ -20,7 +27,7 @@ export function copyCommand(): Command {
   return withDatabaseUrl(new Command('copy'))
     .description('copy this database into an empty one, anonymized, leaving restricted and expired rows behind')
     .requiredOption('--to <url>', 'connection string of the target: an empty database')
-    .option('--subset <table: condition>', 'copy only these rows of a table, and what they need and own (repeatable)', collect, [])
+    .option('--subset <table: condition>', 'copy only these rows of a table, and what they need and own (repeatable)', collectSubset, [])
     .option('--jobs <n>', 'tables copied at once', parseJobs, 2)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `

@@ -6,7 +6,7 @@ import { dumpDatabase } from '../../copy/dump-database.ts';
 import { parseSubsets } from '../../copy/subset-option.ts';
 import { InvalidDeclarationError } from '../../errors/privacy-error.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { collect } from './copy.ts';
+import { collectSubset } from './copy.ts';
 
 /** `integritet dump`: the anonymized, lawful copy as a plain SQL script. */
 export function dumpCommand(): Command {
@@ -14,7 +14,7 @@ export function dumpCommand(): Command {
     .description('write an anonymized, lawful copy of this database as a plain SQL script for psql')
     .option('-f, --file <file>', 'file to write (default: standard output)')
     .option('--force', 'replace the file if it exists')
-    .option('--subset <table: condition>', 'dump only these rows of a table, and what they need and own (repeatable)', collect, [])
+    .option('--subset <table: condition>', 'dump only these rows of a table, and what they need and own (repeatable)', collectSubset, [])
     .addHelpText('after', `
 The same rows and anonymization as integritet copy. Restore into an empty database with
   psql -v ON_ERROR_STOP=1 -1 -f dump.sql
