@@ -127,7 +127,8 @@ begin
   where r.schema_name = copy_lawful_sql.schema_name and r.table_name = copy_lawful_sql.table_name;
   if p.schema_name is not null then
     v_anchor_type := privacy.column_type(schema_name, table_name, p.anchor_column);
-    v_parts := v_parts || pg_catalog.format('not (coalesce(%s, false) and t.%I < %s)',
+    -- A row without an anchor (a contract not ended) has no period that could be over.
+    v_parts := v_parts || pg_catalog.format('not coalesce((%s) and t.%I < %s, false)',
       privacy.retention_plan(schema_name, table_name)->>'filter_sql', p.anchor_column,
       privacy.anchor_literal(as_of - p.keep, v_anchor_type, p.time_zone));
   end if;
@@ -163,9 +164,10 @@ $$;
 comment on function privacy.copy_parent_keys(oid) is
   'Foreign keys from a table or its partitions to their parents, as column lists over alias t (internal).';
 
--- Why invoker: pure formatting. A subset of a table as a predicate over `t`: `{"where": "…"}`
--- as given, or `{"percent": 5}`: the rows whose key hashes into the first 5% (the same rows on
--- every run, and whichever query asks, so parents and children agree).
+-- Why invoker: reads the system catalogs. A subset of a table as a predicate over `t`:
+-- `{"where": "…"}` as given, or `{"percent": 5}`: 5% of its rows (rounded up), those whose key
+-- hashes lowest — the same rows on every run and whichever query asks, so parents and children
+-- agree; the share is exact even for small tables.
 create or replace function privacy.copy_subset_sql(relid oid, subset jsonb)
 returns text
 language plpgsql stable
@@ -174,7 +176,10 @@ as $$
 declare
   v_schema name;
   v_table name;
+  v_kind "char";
   v_key text;
+  v_cols text;
+  v_from text;
   v_percent numeric;
 begin
   if subset ? 'where' then
@@ -185,10 +190,21 @@ begin
     raise exception using errcode = 'PV011',
       message = pg_catalog.format('%s: a subset is {"where": "..."} or {"percent": 0 to 100}, not %s', relid::regclass, subset);
   end if;
-  select n.nspname, c.relname into v_schema, v_table
+  select n.nspname, c.relname, c.relkind into v_schema, v_table, v_kind
   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where c.oid = relid;
-  v_key := coalesce('pg_catalog.array_to_string(' || privacy.subject_row_key_sql(v_schema, v_table, 't') || ', '','')', 't::text');
-  return pg_catalog.format('(pg_catalog.abs(pg_catalog.hashtextextended(%s, 0) %% 10000) < %s)', v_key, v_percent * 100);
+  select pg_catalog.string_agg(pg_catalog.format('t.%I', k.column_name), ', ' order by k.ordinal) into v_cols
+  from privacy.primary_key_columns(v_schema, v_table) k;
+  v_from := case when v_kind = 'p' then '' else 'only ' end || relid::regclass::text;
+  if v_cols is null then
+    v_cols := 't.ctid';
+    v_key := 't::text';
+  else
+    v_key := 'pg_catalog.array_to_string(' || privacy.subject_row_key_sql(v_schema, v_table, 't') || ', '','')';
+  end if;
+  return pg_catalog.format(
+    '((%1$s) in (select %1$s from %2$s as t order by pg_catalog.hashtextextended(%3$s, 0), %3$s '
+    'limit (select pg_catalog.ceil(pg_catalog.count(*) * %4$s / 100.0)::bigint from %2$s)))',
+    v_cols, v_from, v_key, v_percent);
 end
 $$;
 comment on function privacy.copy_subset_sql(oid, jsonb) is

@@ -49,7 +49,7 @@ const POLICY = `
   select privacy.classify_column('film_review', 'stars', 'not_personal');
   select privacy.classify_column('film_review', 'posted_at', 'not_personal');
   select privacy.protect_table('film_review');
-  select privacy.set_retention('rental', anchor => 'rental_date', keep => '90 days', action => 'delete');
+  select privacy.set_retention('rental', anchor => 'return_date', keep => '90 days', action => 'delete');
   select privacy.declare_subject_type('customer', 'customer', 'customer_id', 'A customer of the chain');
   select privacy.link_subject('customer', 'rental', 'customer_id');
   select privacy.link_subject('customer', 'payment', 'customer_id');
@@ -121,12 +121,19 @@ describe('integritet copy on the rental schema', () => {
 
   it('leaves rentals past their retention period, and the reviews of them, in the source', async () => {
     const { rows } = await target.pool().query(`
-      select (select count(*)::int from rental where rental_date < timestamptz '2026-04-01 12:00+00') as expired,
+      select (select count(*)::int from rental where return_date < timestamptz '2026-04-01 12:00+00') as expired,
              (select count(*)::int from rental) as kept,
              (select count(*)::int from film_review f where not exists (select from rental r where r.rental_id = f.rental_id)) as orphans`);
     expect(rows[0].expired).toBe(0);
     expect(rows[0].kept).toBeGreaterThan(100);
     expect(rows[0].orphans).toBe(0);
+  });
+
+  it('copies rows without a retention anchor: a rental not returned has no period that could be over', async () => {
+    const open = async (db: pg.Pool) => (await db.query(
+      `select count(*)::int as n from rental where return_date is null and customer_id <> $1`, [RESTRICTED_CUSTOMER])).rows[0].n as number;
+    expect(await open(source.pool())).toBeGreaterThan(10);
+    expect(await open(target.pool())).toBe(await open(source.pool()));
   });
 
   it('has every constraint, index and trigger of the source, valid, and sequences past the copied ids', async () => {
