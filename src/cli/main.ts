@@ -3,8 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { PrivacyError } from '../errors/privacy-error.ts';
 import { packageVersion } from '../package-version.ts';
 import { applyCommand } from './commands/apply.ts';
+import { copyCommand } from './commands/copy.ts';
 import { demoCommand } from './commands/demo.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { dumpCommand } from './commands/dump.ts';
 import { ledgerExportCommand } from './commands/ledger-export.ts';
 import { ledgerImportCommand } from './commands/ledger-import.ts';
 import { ledgerVerifyCommand } from './commands/ledger-verify.ts';
@@ -48,6 +50,8 @@ Exit codes: 0 success, 1 failure (the error says what and where), 2 bad usage.`)
   .addCommand(lintCommand())
   .addCommand(reportCommand())
   .addCommand(subjectCommand())
+  .addCommand(copyCommand())
+  .addCommand(dumpCommand())
   .addCommand(new Command('ledger').description('the audit ledger and the legal records kept with it')
     .addCommand(ledgerExportCommand())
     .addCommand(ledgerImportCommand())

@@ -1,0 +1,45 @@
+import pg from 'pg';
+
+/**
+ * A consistent view of the source for a whole copy: one transaction exports its snapshot
+ * (pg_export_snapshot), and every further connection imports it, so tables read in parallel all
+ * see the database as of the same instant. Close it when every reader is done.
+ */
+export interface SourceSnapshot {
+  /** The exporting connection, inside the snapshot (read the plan here). */
+  readonly main: pg.Client;
+  /** A new connection inside the same snapshot; closed by `close()`. */
+  reader(): Promise<pg.Client>;
+  close(): Promise<void>;
+}
+
+/** Opens the snapshot on `url`: REPEATABLE READ, READ ONLY, with the given statement timeout off. */
+export async function openSourceSnapshot(url: string): Promise<SourceSnapshot> {
+  const clients: pg.Client[] = [];
+  const connect = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: url, application_name: 'integritet copy' });
+    client.on('error', () => {}); // reported by the query that was running
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  const main = await connect();
+  await main.query('begin isolation level repeatable read read only');
+  const { rows } = await main.query<{ snapshot: string }>('select pg_catalog.pg_export_snapshot() as snapshot');
+  const snapshot = rows[0]?.snapshot;
+  return {
+    main,
+    async reader() {
+      const client = await connect();
+      await client.query('begin isolation level repeatable read read only');
+      await client.query(`set transaction snapshot ${client.escapeLiteral(snapshot ?? '')}`);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map(async (client) => {
+        await client.query('rollback').catch(() => undefined);
+        await client.end().catch(() => undefined);
+      }));
+    },
+  };
+}
