@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { openClient } from '../database/open-client.ts';
 import { redactUrl } from '../database/redact-url.ts';
 import { migrateUp } from '../migrate/migrator.ts';
 import { applyPolicy } from '../policy/apply-policy.ts';
@@ -43,8 +44,7 @@ export interface CopyResult {
  */
 export async function copyDatabase(sourceUrl: string, options: CopyOptions): Promise<CopyResult> {
   const progress = options.progress ?? silentProgress;
-  const target = connect(options.to);
-  await target.connect();
+  const target = await connect(options.to);
   let snapshot: SourceSnapshot | undefined;
   try {
     const prepared = await prepareTarget(target, redactUrl(sourceUrl));
@@ -76,8 +76,7 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
     await finishTarget(target);
 
     const rows = Object.fromEntries(copied.map((t) => [t.table, t.rows]));
-    const source = connect(sourceUrl);
-    await source.connect();
+    const source = await connect(sourceUrl);
     try {
       await source.query('select privacy.record_copy($1, $2)', [redactUrl(options.to), JSON.stringify(rows)]);
     } finally {
@@ -98,8 +97,7 @@ async function copyRows(snapshot: SourceSnapshot, targetUrl: string, tables: Cop
   const done: CopyResult['tables'] = [];
   const worker = async (): Promise<void> => {
     const reader = await snapshot.reader();
-    const writer = connect(targetUrl);
-    await writer.connect();
+    const writer = await connect(targetUrl);
     try {
       for (let table = queue.shift(); table; table = queue.shift()) {
         const name = table.name;
@@ -119,10 +117,8 @@ async function copyRows(snapshot: SourceSnapshot, targetUrl: string, tables: Cop
   return done.sort((a, b) => a.table.localeCompare(b.table));
 }
 
-function connect(url: string): pg.Client {
-  const client = new pg.Client({ connectionString: url, application_name: 'integritet copy' });
-  client.on('error', () => {}); // reported by the query that was running
-  return client;
+function connect(url: string): Promise<pg.Client> {
+  return openClient(url, { applicationName: 'integritet copy' });
 }
 
 async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { openClient } from '../database/open-client.ts';
 
 /**
  * A consistent view of the source for a whole copy: one transaction exports its snapshot
@@ -17,9 +18,7 @@ export interface SourceSnapshot {
 export async function openSourceSnapshot(url: string): Promise<SourceSnapshot> {
   const clients: pg.Client[] = [];
   const connect = async (): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString: url, application_name: 'integritet copy' });
-    client.on('error', () => {}); // reported by the query that was running
-    await client.connect();
+    const client = await openClient(url, { applicationName: 'integritet copy' });
     clients.push(client);
     return client;
   };
