@@ -316,6 +316,7 @@ begin
   where e.schema_name = sync_table.schema_name and e.table_name = sync_table.table_name;
   if v_previous.definition_hash = v_hash
      and pg_catalog.to_regclass(pg_catalog.format('masked.%I', v_view)) is not null then
+    perform privacy.enforce_descendants(schema_name, table_name, false);
     perform privacy.remember_table_identity(schema_name, table_name);
     perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
     return 'unchanged';
@@ -383,6 +384,7 @@ begin
   values (schema_name, table_name, v_rls, v_view, v_hash)
   on conflict on constraint enforcement_pkey do update
     set synced_at = pg_catalog.now(), definition_hash = excluded.definition_hash, view_name = excluded.view_name;
+  perform privacy.enforce_descendants(schema_name, table_name, true);
   perform privacy.remember_table_identity(schema_name, table_name);
   perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
   return case when v_previous.table_name is null then 'created' else 'updated' end;
@@ -408,6 +410,7 @@ begin
   execute pg_catalog.format('drop view if exists masked.%I', e.view_name);
   execute pg_catalog.format('drop function if exists masked.%I()', e.view_name || '_write');
   if pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name)) is not null then
+    perform privacy.remove_descendant_enforcement(schema_name, table_name);
     execute pg_catalog.format('drop policy if exists privacy_rows on %I.%I', schema_name, table_name);
     execute pg_catalog.format('drop policy if exists privacy_unmasked on %I.%I', schema_name, table_name);
     if not e.rls_was_enabled then

@@ -28,12 +28,19 @@ begin
   end if;
   -- A protected table renamed, or one of its columns, keeps its rules under the new name.
   perform privacy.follow_renames();
+  -- The protected tables altered, and those a new or altered partition or child descends from
+  -- (CREATE TABLE … PARTITION OF, ATTACH PARTITION, INHERITS: sql/201-partitions.sql).
   for t in
     select distinct p.schema_name, p.table_name
     from pg_catalog.pg_event_trigger_ddl_commands() d
     join pg_catalog.pg_class c on c.oid = d.objid
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     join privacy.protected_table p on p.schema_name = n.nspname and p.table_name = c.relname
+    where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    union
+    select a.schema_name, a.table_name
+    from pg_catalog.pg_event_trigger_ddl_commands() d
+    cross join lateral privacy.protected_ancestors(d.objid) a
     where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
   loop
     perform privacy.sync_table(t.schema_name, t.table_name);
@@ -43,13 +50,20 @@ $$;
 comment on function privacy.sync_after_ddl() is
   'Event trigger: regenerates the masked view of a protected table that was just altered.';
 
+-- CREATE TABLE too: a partition made with PARTITION OF (or a child with INHERITS) is covered by
+-- the statement that made it. An event trigger of older versions, on ALTER TABLE alone, is made anew.
 do $event_trigger$
 begin
-  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user)
-     and not exists (select from pg_catalog.pg_event_trigger where evtname = 'privacy_sync_after_ddl') then
-    create event trigger privacy_sync_after_ddl on ddl_command_end
-      when tag in ('ALTER TABLE')
-      execute function privacy.sync_after_ddl();
+  if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user) then
+    if exists (select from pg_catalog.pg_event_trigger
+               where evtname = 'privacy_sync_after_ddl' and not evttags @> array['CREATE TABLE']) then
+      drop event trigger privacy_sync_after_ddl;
+    end if;
+    if not exists (select from pg_catalog.pg_event_trigger where evtname = 'privacy_sync_after_ddl') then
+      create event trigger privacy_sync_after_ddl on ddl_command_end
+        when tag in ('ALTER TABLE', 'CREATE TABLE')
+        execute function privacy.sync_after_ddl();
+    end if;
   end if;
 end
 $event_trigger$;
