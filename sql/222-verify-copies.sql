@@ -48,7 +48,7 @@ as $$
     and (opt.dbname is null or opt.dbname = pg_catalog.current_database())
     and exists (select from privacy.protected_table)
   union all
-  select 'medium'::text, 'publication_ships_protected_table'::text,
+  select 'high'::text, 'publication_ships_protected_table'::text,
          pg_catalog.format('%I: %I.%I', t.pubname, t.schemaname, t.tablename),
          pg_catalog.format('logical replication ships raw rows of this protected table to every subscriber, where neither '
                            'its masks nor its row-level security apply: alter publication %I drop table %I.%I',

@@ -1,8 +1,9 @@
 -- integritet: self-check of personal data nobody protected yet. A fresh install protects
 -- nothing, so every other check is silent; this one names the tables that hold personal
--- columns by the catalog (classified personal), by the column's name (the patterns `discover`
--- uses, src/policy/discover/column-name-patterns.ts, kept equal by test/policy/name-patterns-in-sql.test.ts)
--- and by a sample of its values (e-mail addresses, personnummer, phone numbers).
+-- columns by the catalog (classified personal, or a foreign key to a protected table), by the
+-- column's name (the patterns `discover` uses, src/policy/discover/column-name-patterns.ts,
+-- kept equal by test/policy/name-patterns-in-sql.test.ts) and by a sample of its values
+-- (e-mail addresses, personnummer, phone numbers).
 --
 --   select * from privacy.verify_unprotected_tables();
 --   select privacy.column_kind_by_name('customer_email');     -- 'email'
@@ -88,6 +89,18 @@ begin
     left join privacy.category k on k.name = r.category
     where a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped
       and (k.personal or (r.column_name is null and privacy.column_kind_by_name(a.attname) <> 'row_key'));
+
+    -- A foreign key (of the table or of one of its partitions) to a protected table names a row
+    -- of it: a payment or a rental of a customer is personal data even with no personal column.
+    v_evidence := v_evidence || array(
+      select distinct pg_catalog.format('%I (refers to protected table %s)', a.attname, k.confrelid::pg_catalog.regclass)
+      from pg_catalog.pg_constraint k
+      join pg_catalog.pg_attribute a on a.attrelid = k.conrelid and a.attnum = k.conkey[1]
+      where k.contype = 'f'
+        and (k.conrelid = t.oid or k.conrelid in (select i.inhrelid from pg_catalog.pg_inherits i where i.inhparent = t.oid))
+        and k.confrelid in (select r.relid from privacy.protected_relation() r)
+        and not exists (select from privacy.column_rule r where r.schema_name = t.nspname and r.table_name = t.relname
+                          and r.column_name = a.attname));
 
     -- Then the values of the text columns nobody classified: a sample of up to 100 rows.
     select pg_catalog.string_agg(pg_catalog.format(

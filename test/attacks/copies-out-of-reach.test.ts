@@ -81,11 +81,11 @@ describe('copying personal values out of reach of the masks', () => {
     expect(await findings('foreign_server_loops_back')).toEqual([]);
   });
 
-  it('a publication of a protected table ships raw rows to subscribers: verify names it', async () => {
+  it('a publication of a protected table ships raw rows to subscribers: verify names it high', async () => {
     await db.pool().query('create publication everything_customer for table customer, film');
     const published = await findings('publication_ships_protected_table');
     expect(published.map((f) => `${f.severity} ${f.object} ${namedFix(f)}`)).toEqual([
-      'medium everything_customer: public.customer alter publication everything_customer drop table public.customer',
+      'high everything_customer: public.customer alter publication everything_customer drop table public.customer',
     ]);
     await db.pool().query(namedFix(published[0]!));
     expect(await findings('publication_ships_protected_table')).toEqual([]);

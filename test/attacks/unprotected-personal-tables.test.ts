@@ -50,6 +50,15 @@ describe('a fresh install where nothing is protected yet', () => {
     await db.pool().query('drop table lead');
   });
 
+  it('once customer is protected, the tables that only name a customer (rentals, payments by partition) are named', async () => {
+    await db.pool().query(`select privacy.protect_table('customer', tenant_column => 'store_id')`);
+    const findings = (await verifyFindings(db)).filter((f) => f.check_name === 'unprotected_personal_table');
+    for (const table of ['public.rental', 'public.payment', 'public.customer_mailing_list']) {
+      expect(findings.find((f) => f.object === table)?.message, table).toContain('customer_id (refers to protected table public.customer)');
+    }
+    await db.pool().query(`select privacy.unprotect_table('customer')`);
+  });
+
   it('status counts them and says so instead of staying silent', () => {
     const json = JSON.parse(cli('status').stdout) as { summary: { protection: Record<string, number> } };
     expect(json.summary.protection.protected_tables).toBe(0);
