@@ -91,4 +91,5 @@ export {
   migrateUp, migrateDown, migrationStatus,
   type Connection, type MigrateDownOptions, type MigrateOptions, type MigrateResult, type MigrationState,
 } from './migrate/migrator.ts';
+export { exportLegalState, importLegalState, type LegalState, type RestoredCounts } from './ledger/legal-state-file.ts';
 export { provisionDatabase, type DatabaseKind, type ProvisionedDatabase, type ProvisionOptions } from './database/provision.ts';
