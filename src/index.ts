@@ -107,3 +107,4 @@ export {
   chooseDatabaseKind, provisionDatabase, type DatabaseKind, type ProvisionedDatabase, type ProvisionOptions,
 } from './database/provision.ts';
 export { DatabaseProvisionError, type DatabaseProvisionErrorCode } from './database/database-provision-error.ts';
+export { exportLegalState, importLegalState, type LegalState, type RestoredCounts } from './ledger/legal-state-file.ts';
