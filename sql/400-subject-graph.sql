@@ -391,7 +391,8 @@ declare
 begin
   perform privacy.record('subject_path.' || pg_catalog.lower(tg_op), pg_catalog.format('%I.%I', r.schema_name, r.table_name),
     pg_catalog.jsonb_build_object('subject_type', r.subject_type, 'foreign_key', r.constraint_name,
-                                  'parent', pg_catalog.format('%I.%I', r.parent_schema, r.parent_table)));
+                                  'parent', pg_catalog.format('%I.%I', r.parent_schema, r.parent_table),
+                                  'direction', coalesce(pg_catalog.to_jsonb(r)->>'direction', 'references')));
   return null;
 end
 $$;
