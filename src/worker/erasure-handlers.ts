@@ -16,6 +16,8 @@ export interface ErasureHandlerOptions {
   scanCron?: string;
   /** One line per job outcome (counts and request ids only). */
   log?: (line: string) => void;
+  /** Told of every job's end: `done` or `failed`. */
+  onJobEnd?: (outcome: 'done' | 'failed') => void;
 }
 
 /** What an erasure job stores as its output: counts, never values. */
@@ -58,8 +60,11 @@ export async function registerErasureHandlers(boss: PgBoss, options: ErasureHand
     async (jobs: Job<ErasureJobData>[]) => {
       const job = jobs[0]!;
       try {
-        return await runErasureJob(job);
+        const output = await runErasureJob(job);
+        options.onJobEnd?.('done');
+        return output;
       } catch (error) {
+        options.onJobEnd?.('failed');
         // One line per failed job; pg-boss retries it with backoff, then dead-letters it.
         const what = 'requestId' in (job.data ?? {}) ? `erasure request ${(job.data as { requestId: string }).requestId}` : 'erasure scan';
         log(`${what} failed (job ${job.id}): ${describeWorkerError(error)}; retried with backoff`);

@@ -23,6 +23,8 @@ export interface SweepHandlerOptions extends SweepQueueOptions {
   signal?: AbortSignal;
   /** One line per job outcome (counts only). */
   log?: (line: string) => void;
+  /** Told of every job's end: `done` (completed or handed over to a follow-up job) or `failed`. */
+  onJobEnd?: (outcome: 'done' | 'failed') => void;
 }
 
 /** What a sweep job stores as its output: counts, never values. */
@@ -49,8 +51,11 @@ export async function registerSweepHandlers(boss: PgBoss, options: SweepHandlerO
     async (jobs: Job<SweepJobData>[]) => {
       const job = jobs[0]!;
       try {
-        return await runSweepJob(job);
+        const output = await runSweepJob(job);
+        options.onJobEnd?.('done');
+        return output;
       } catch (error) {
+        options.onJobEnd?.('failed');
         // One line per failed job; pg-boss retries it with backoff, then dead-letters it.
         const table = (job.data as { table?: unknown } | undefined)?.table;
         log(`sweep ${typeof table === 'string' ? table : '(bad payload)'} failed (job ${job.id}): ${describeWorkerError(error)}; retried with backoff`);

@@ -40,6 +40,8 @@ export interface SweepWorker {
   readonly boss: PgBoss;
   /** Tables scheduled at the last refresh. */
   readonly tables: () => string[];
+  /** Jobs this worker ended since it started, by outcome. */
+  readonly jobs: () => { done: number; failed: number };
   /**
    * Stops gracefully: no new jobs; running jobs finish their current batch, queue a follow-up
    * job for the rest and complete; then the connections close.
@@ -92,12 +94,16 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
   });
   boss.on('error', report('pg-boss'));
   const stopping = new AbortController();
+  const jobs = { done: 0, failed: 0 };
+  const onJobEnd = (outcome: 'done' | 'failed') => {
+    jobs[outcome] += 1;
+  };
   let tables: string[] = [];
   let refresh: NodeJS.Timeout | undefined;
   try {
     await boss.start();
-    await registerSweepHandlers(boss, { ...options, pool, concurrency, signal: stopping.signal, log });
-    await registerErasureHandlers(boss, { pool, log });
+    await registerSweepHandlers(boss, { ...options, pool, concurrency, signal: stopping.signal, log, onJobEnd });
+    await registerErasureHandlers(boss, { pool, log, onJobEnd });
     const sync = async () => {
       tables = (await syncSweepSchedules(boss, pool)).map((s) => s.table);
     };
@@ -116,6 +122,7 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
   return {
     boss,
     tables: () => tables,
+    jobs: () => ({ ...jobs }),
     stop: () => (stopped ??= (async () => {
       clearInterval(refresh);
       outages.close();

@@ -43,6 +43,7 @@ async function untilToolkitWaits(): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (!privateClusterAvailable) return;
   cluster = await startPrivateCluster();
   await migrateUp(cluster.url);
   await onCluster(`

@@ -128,7 +128,7 @@ describe.skipIf(!privateClusterAvailable)('integritet worker when the server goe
     worker.child.kill('SIGTERM');
     const exit = await worker.exited;
     expect(exit.code, log).toBe(0);
-    expect(exit.stdout).toMatch(/worker stopped/);
+    expect(exit.stdout).toMatch(/worker stopped: [1-9]\d* jobs? done, [1-9]\d* failed since it started/);
   }, 240_000);
 
   it('a job whose worker was killed is taken up by another worker within seconds, not after its expiry', async () => {

@@ -57,8 +57,9 @@ Example:
       await stopped;
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      const { done, failed } = worker.jobs();
       if (fatal) throw fatal;
-      log('worker stopped');
+      log(`worker stopped: ${done} ${done === 1 ? 'job' : 'jobs'} done, ${failed} failed since it started`);
     });
 }
 
