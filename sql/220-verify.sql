@@ -132,6 +132,7 @@ begin
                         where h.schema_name = r.schema_name and h.table_name = r.table_name and h.row_id = r.row_id)
       group by r.schema_name, r.table_name$q$;
   end if;
+  return query select * from privacy.verify_anonymize();
 end
 $$;
 comment on function privacy.verify() is
