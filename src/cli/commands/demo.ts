@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { provisionDatabase } from '../../database/provision.ts';
+import { redactUrl } from '../../database/redact-url.ts';
 import { migrateUp } from '../../migrate/migrator.ts';
 import {
-  createApplicationLogin, loadAndProtect, showRawAndMasked, showTenantBoundary, sweepWithProgress, writeReport,
+  createApplicationLogin, loadAndProtect, REFERENCE_POLICY, showRawAndMasked, showTenantBoundary, sweepWithProgress, writeReport,
 } from '../demo/demo-steps.ts';
 import { eraseCustomer } from '../demo/erase-customer.ts';
 
@@ -19,6 +23,18 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
 }
 
 /**
+ * The psql command line for the kept demo database, with no password on the screen: a password
+ * goes to a password file (mode 0600) in `folder` that PGPASSFILE names.
+ */
+function psqlCommand(url: URL, folder: string): string {
+  if (!url.password) return `psql "${url.toString()}"`;
+  const file = join(folder, 'pgpass');
+  const field = (value: string) => decodeURIComponent(value).replaceAll('\\', '\\\\').replaceAll(':', '\\:');
+  writeFileSync(file, `${field(url.hostname)}:${url.port || '5432'}:*:${field(url.username)}:${field(url.password)}\n`, { mode: 0o600 });
+  return `PGPASSFILE=${file} psql "${redactUrl(url.toString()).replace(':***@', '@')}"`;
+}
+
+/**
  * `integritet demo`: the product on generated data, in a fresh database (embedded PostgreSQL
  * unless DATABASE_URL names a server): install, protect, read raw and masked, the tenant
  * boundary, a retention sweep, a customer erased with its bookkeeping records kept restricted,
@@ -29,8 +45,15 @@ export function demoCommand(): Command {
     .description('show the toolkit on generated tracking data (embedded PostgreSQL unless DATABASE_URL is set)')
     .option('--scale <n>', 'size of the generated data (1 = 50 customers, 100k positions)', '0.2')
     .option('--keep', 'keep the demo database (and the embedded server) until Ctrl-C')
-    .addHelpText('after', '\nExamples:\n  $ npx integritet demo\n  $ DATABASE_URL=postgres://postgres@localhost/postgres npx integritet demo --keep')
-    .action(async (options: { scale: string; keep?: boolean }) => {
+    .option('--policy <file>', 'apply this policy file to the reference schema instead of its own')
+    .addHelpText('after', `
+If any step fails, the demo stops there, prints the error (a failed sweep: each table, its error
+and what to do) and exits 1; it never prints a count for a step that failed.
+
+Examples:
+  $ npx integritet demo
+  $ DATABASE_URL=postgres://postgres@localhost/postgres npx integritet demo --keep`)
+    .action(async (options: { scale: string; keep?: boolean; policy?: string }) => {
       const scale = Number(options.scale);
       if (!(scale > 0 && scale <= 100)) throw new Error(`--scale must be a number above 0 and at most 100, not ${options.scale}`);
       const print = (line = '') => console.log(line);
@@ -42,6 +65,7 @@ export function demoCommand(): Command {
       url.pathname = `/${name}`;
       let owner: pg.Client | undefined;
       let appRole: string | undefined;
+      let passwordFolder: string | undefined;
       try {
         print(`PostgreSQL: ${server.serverVersion} (${server.kind})`);
         await onServer(server.url, `create database ${name}`);
@@ -52,7 +76,8 @@ export function demoCommand(): Command {
 
         owner = new pg.Client({ connectionString: url.toString() });
         await owner.connect();
-        const context = { url: url.toString(), owner, print };
+        const policyFile = options.policy ? resolve(options.policy) : REFERENCE_POLICY;
+        const context = { url: url.toString(), owner, print, policyFile, keep: options.keep === true };
         heading(2, 'The reference tracking schema, generated data, and its policy');
         await loadAndProtect(context, scale);
 
@@ -77,7 +102,8 @@ export function demoCommand(): Command {
         print(`written to ${await writeReport(context)}`);
         print(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
         if (options.keep) {
-          print(`\nKept running: psql "${url.toString()}"\nPress Ctrl-C to stop.`);
+          passwordFolder = mkdtempSync(join(tmpdir(), 'integritet-demo-'));
+          print(`\nKept running: ${psqlCommand(url, passwordFolder)}\nPress Ctrl-C to stop.`);
           await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
         }
       } finally {
@@ -85,6 +111,7 @@ export function demoCommand(): Command {
         await onServer(server.url, `drop database if exists ${name} with (force)`).catch(() => undefined);
         if (appRole) await onServer(server.url, `drop role if exists ${appRole}`).catch(() => undefined);
         await server.stop();
+        if (passwordFolder) rmSync(passwordFolder, { recursive: true, force: true });
       }
     });
 }
