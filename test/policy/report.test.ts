@@ -26,7 +26,16 @@ describe('the record of processing activities (Art. 30)', () => {
     heldCustomer = rows[0]!.org_number;
     holdNote = `Dispute with ${heldCustomer} over invoice 17`;
     await createIntegritet(owner).placeHold({ subjectType: 'customer', subjectId: rows[0]!.id, reason: 'legal_claim', reviewOn: '2030-01-31', note: holdNote });
+    await sql`select privacy.set_write_rule('vehicle', 'notes', 'scrub_text')`.execute(owner);
     record = await buildProcessingRecord(owner, { policy, now: new Date('2026-06-30T12:00:00Z') });
+  });
+
+  it('lists write minimisation among the security measures, and puts the table of contents first', () => {
+    const vehicle = record.tables.find((t) => t.table === 'public.vehicle')!;
+    expect(vehicle.measures).toContain('Minimised on write, before it is stored: notes (scrub_text).');
+    const html = renderReportHtml(record);
+    expect(html.indexOf('<nav>')).toBeGreaterThan(-1);
+    expect(html.indexOf('<nav>')).toBeLessThan(html.indexOf('<h2>Holds in force</h2>'));
   });
 
   it('has every table with its purpose, legal bases, categories, subjects, retention and measures', () => {
