@@ -4,9 +4,10 @@
 -- Free-text fields (notes, messages, support tickets) collect personal data nobody declared.
 -- Each kind is found by a pattern and then checked, so ordinary numbers survive:
 --   * personnummer: 10 or 12 digits (YYMMDD-NNNC / YYYYMMDDNNNC, with -, + or nothing before
---     the last four), taken only when the Luhn check digit is right and the date part is a
---     possible date (day + 60 for coordination numbers); a number that happens to pass both is
---     scrubbed too — the price of a check digit that one number in ten passes;
+--     the last four), taken when the date part is a possible date (day + 60 for coordination
+--     numbers) and either the Luhn check digit is right or the separator is written (a mistyped
+--     check digit is still someone's number); a number that happens to pass is scrubbed too —
+--     the price of a check digit that one number in ten passes;
 --   * phone numbers: starting with + and a country code, or with 0, 8 to 15 digits with spaces,
 --     dashes or parentheses between them;
 --   * e-mail addresses: local@domain.tld.
@@ -32,6 +33,23 @@ $$;
 comment on function privacy.is_personnummer(text) is
   'Whether a 10- or 12-digit candidate is a Swedish personal identity (or coordination) number: valid date part and Luhn check digit.';
 
+-- Why: people mistype. A candidate written with its separator (YYMMDD-NNNN, YYYYMMDD+NNNN) and a
+-- possible date part is a personnummer whatever its check digit; without a separator the check
+-- digit must be right, or every ten-digit number with a date-like start would be taken.
+create or replace function privacy.looks_like_personnummer(candidate text)
+returns boolean
+language sql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+  select privacy.is_personnummer(candidate)
+      or (candidate ~ '[-+][0-9]{4}$'
+          and privacy.is_personnummer(pg_catalog.left(candidate, -1)
+                                      || privacy.luhn_digit(pg_catalog.right(pg_catalog.regexp_replace(pg_catalog.left(candidate, -1),
+                                                                                                     '[^0-9]', '', 'g'), 9))::text))
+$$;
+comment on function privacy.looks_like_personnummer(text) is
+  'A personnummer candidate with a valid check digit, or written with its separator and a possible date (a mistyped check digit).';
+
 -- Why: phone candidates are checked for a plausible number of digits, so dates and times that
 -- the pattern also catches ("05-01 10:30") are left alone.
 create or replace function privacy.is_phone_number(candidate text)
@@ -54,7 +72,7 @@ as $$
   select coalesce(pg_catalog.string_agg(
            g.gap || coalesce(case
                                when m.match is null then ''
-                               when case kind when 'personnummer' then privacy.is_personnummer(m.match[1])
+                               when case kind when 'personnummer' then privacy.looks_like_personnummer(m.match[1])
                                               when 'phone' then privacy.is_phone_number(m.match[1])
                                               else false end
                                  then replacement

@@ -217,6 +217,10 @@ begin
   if strategy = 'null' then
     return pg_catalog.format('NULL::%s', privacy.type_sql(v_base));
   end if;
+  -- keep (anonymize only, check_strategy saw to that): the value itself, of any type.
+  if strategy = 'keep' then
+    return pg_catalog.format('(%s)', value_sql);
+  end if;
 
   v_params := privacy.strategy_defaults(strategy) || coalesce(params, '{}');
   perform privacy.check_strategy_for_type(strategy, v_params, v_base, object);

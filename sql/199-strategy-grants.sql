@@ -70,6 +70,8 @@ grant execute on function
   privacy.minimise_cap_precision(numeric, jsonb),
   privacy.minimise_pseudonymise(text, jsonb),
   privacy.is_personnummer(text),
+  privacy.luhn_digit(text),
+  privacy.looks_like_personnummer(text),
   privacy.is_phone_number(text),
   privacy.replace_checked_matches(text, text, text, text),
   privacy.minimise_scrub_text(text, jsonb)

@@ -142,6 +142,7 @@ begin
   end if;
   return query select * from privacy.verify_catalog_names();
   return query select * from privacy.verify_subject_links();
+  return query select * from privacy.verify_anonymize();
 end
 $$;
 comment on function privacy.verify() is

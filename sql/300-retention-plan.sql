@@ -13,6 +13,8 @@
 --   PV304 the table has no primary key, so its rows cannot be swept one by one
 --   PV305 the table has no retention policy
 --   PV306 no row with the given key (retention_of)
+--   PV307 a declared anonymize strategy is refused by the column's constraints (sql/222)
+--   PV399 never seen: rolls back a trial anonymization (sql/222)
 
 -- Why invoker: pure formatting. The SQL literal, in the anchor column's own type, of an instant:
 -- `t.anchor < literal` then means "the anchor is before that instant in the policy's time zone".

@@ -508,6 +508,11 @@ begin
     values (new.schema_name, new.table_name, null, new.keep)
     on conflict (schema_name, table_name) do update
       set done_below = null, guard_keep = excluded.guard_keep, reset_at = pg_catalog.now();
+    -- The next run looks at every row again and queues what is still kept back: entries queued
+    -- under the old rule would have it act on the same rows a second time (and count them twice).
+    if tg_op = 'UPDATE' then
+      delete from privacy.retention_pending p where p.schema_name = new.schema_name and p.table_name = new.table_name;
+    end if;
   elsif new.keep is distinct from old.keep then
     update privacy.sweep_state s set guard_keep = least(s.guard_keep, new.keep)
     where s.schema_name = new.schema_name and s.table_name = new.table_name;

@@ -345,6 +345,7 @@ declare
   v_rows   bigint;
   v_ok     boolean;
   v_mode   text := plan->>'expired_partitions';
+  v_name   text;
   v_done   jsonb := '[]';
   v_busy   integer := 0;
   v_total  bigint := 0;
@@ -371,15 +372,17 @@ begin
         '(select pg_catalog.count(*) from %1$s)',
         p.leaf, plan->>'anchor', v_cut, preds->>'governed', preds->>'eligible') into v_ok, v_rows;
       if v_ok and v_rows > 0 then
+        -- Its name while it still exists: a dropped table's regclass prints as a bare OID.
+        v_name := p.leaf::text;
         if v_mode = 'detach' then
           execute pg_catalog.format('alter table %s detach partition %s', p.parent, p.leaf);
         else
           execute pg_catalog.format('drop table %s', p.leaf);
         end if;
-        v_done := v_done || pg_catalog.jsonb_build_object('partition', p.leaf::text, 'rows', v_rows);
+        v_done := v_done || pg_catalog.jsonb_build_object('partition', v_name, 'rows', v_rows);
         v_total := v_total + v_rows;
         perform privacy.record('sweep.partition.' || v_mode, plan->>'object',
-                               pg_catalog.jsonb_build_object('run', r.id, 'partition', p.leaf::text, 'rows', v_rows));
+                               pg_catalog.jsonb_build_object('run', r.id, 'partition', v_name, 'rows', v_rows));
       end if;
     exception when lock_not_available or deadlock_detected or object_in_use
                 or dependent_objects_still_exist or foreign_key_violation then

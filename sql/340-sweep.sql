@@ -37,6 +37,7 @@ declare
   v_id    bigint;
   v_n     bigint;
   v_state text;
+  v_column text;
   v_started timestamptz;
   v_batch_started timestamptz;
   v_kept  jsonb;
@@ -118,10 +119,10 @@ begin
             exit;
           when others then
             -- The message may quote a value (e.g. of a violated constraint): only the SQLSTATE and
-            -- the constraint's name are kept.
-            get stacked diagnostics v_state = constraint_name;
+            -- the constraint's name (or the column a NOT NULL names) are kept.
+            get stacked diagnostics v_state = constraint_name, v_column = column_name;
             update privacy.sweep_batch x set state = 'failed', attempts = x.attempts + 1,
-                   error = sqlstate || coalesce(' (' || nullif(v_state, '') || ')', '')
+                   error = sqlstate || coalesce(' (' || coalesce(nullif(v_state, ''), 'column ' || nullif(v_column, '')) || ')', '')
             where x.id = any (v_ids);
             v_result := 'failed';
             exit;
@@ -212,11 +213,8 @@ declare
   v_cutoff timestamptz;
   v_below  timestamptz;
   v_retired oid[] := '{}';
-  v_rows   bigint;
-  v_ok     boolean;
   v_keys   text;
   v_join   text;
-  v_cut    text;
   p        record;
 begin
   perform privacy.plan_key_sql(plan);
@@ -227,27 +225,14 @@ begin
   v_cutoff := ((v_as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
   select s.done_below into v_below from privacy.sweep_state s
   where s.schema_name = sweep_preview.schema_name and s.table_name = sweep_preview.table_name;
-  v_cut := privacy.anchor_literal(v_cutoff, (plan->>'anchor_type')::regtype, plan->>'time_zone');
 
-  if (plan->>'partitioned')::boolean and plan->>'action' = 'delete' and plan->>'expired_partitions' <> 'rows' then
-    for p in
-      select t.relid from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t
-      join pg_catalog.pg_class c on c.oid = t.relid
-      where t.isleaf and t.relid <> (plan->>'relid')::oid and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
-    loop
-      execute pg_catalog.format(
-        'select not exists (select from %1$s as t where t.%2$I >= %3$s or t.%2$I is null or not (%4$s and %5$s)), '
-        '(select pg_catalog.count(*) from %1$s)',
-        p.relid::regclass, plan->>'anchor', v_cut, preds->>'governed', preds->>'eligible') into v_ok, v_rows;
-      if v_ok and v_rows > 0 then
-        v_retired := v_retired || p.relid;
-        action := case plan->>'expired_partitions' when 'detach' then 'detach_partition' else 'drop_partition' end;
-        blocked_by := null;
-        row_count := v_rows;
-        return next;
-      end if;
-    end loop;
-  end if;
+  for p in select * from privacy.expired_partitions(plan, v_as_of) loop
+    v_retired := v_retired || p.partition_name::oid;
+    action := case plan->>'expired_partitions' when 'detach' then 'detach_partition' else 'drop_partition' end;
+    blocked_by := null;
+    row_count := p.row_count;
+    return next;
+  end loop;
 
   return query execute pg_catalog.format(
     'select %1$L::text, x.reason, pg_catalog.count(*) from ('

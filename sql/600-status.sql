@@ -11,7 +11,9 @@
 -- Why invoker: reads only what privacy_admin members may read themselves (the catalog, sweep
 -- runs, holds, requests) and calls privacy.verify(), which they may execute. Counts only. The
 -- alert rule lives here so that psql, monitoring and the CLI agree: a subject request past its
--- deadline (GDPR Art. 12(3)) and a finding of high severity need someone now; the rest can wait.
+-- deadline (GDPR Art. 12(3)), a finding of high severity, a table whose latest sweep failed and
+-- a sweep that has made no progress for an hour (stalled) need someone now; the rest can wait:
+-- a failed sweep leaves expired personal data in place.
 create or replace function privacy.status()
 returns table (area text, item text, value bigint, alert boolean)
 language sql stable
@@ -21,7 +23,7 @@ as $$
     select f.severity, f.check_name from privacy.verify() f
   ),
   latest_run as (
-    select distinct on (r.schema_name, r.table_name) r.schema_name, r.table_name, r.phase
+    select distinct on (r.schema_name, r.table_name) r.id, r.schema_name, r.table_name, r.phase, r.started_at
     from privacy.sweep_run r
     order by r.schema_name, r.table_name, r.started_at desc, r.id desc
   ),
@@ -46,6 +48,9 @@ as $$
         as never_swept,
       (select pg_catalog.count(*) from latest_run l where l.phase not in ('done', 'failed')) as sweeps_running,
       (select pg_catalog.count(*) from latest_run l where l.phase = 'failed') as sweeps_failed,
+      (select pg_catalog.count(*) from latest_run l where l.phase not in ('done', 'failed')
+         and greatest(l.started_at, (select pg_catalog.max(b.finished_at) from privacy.sweep_batch b where b.run_id = l.id))
+             < pg_catalog.now() - interval '1 hour') as sweeps_stalled,
       (select pg_catalog.count(*) from privacy.retention_pending) as rows_queued,
       (select pg_catalog.count(*) from hold_in_force) as holds_active,
       (select pg_catalog.count(*) from hold_in_force h where h.review_on <= current_date) as holds_review_due,
@@ -63,14 +68,15 @@ as $$
     (6,  'retention',  'policies',             n.policies,             false),
     (7,  'retention',  'never_swept',          n.never_swept,          false),
     (8,  'retention',  'sweeps_running',       n.sweeps_running,       false),
-    (9,  'retention',  'sweeps_failed',        n.sweeps_failed,        false),
-    (10, 'retention',  'rows_queued',          n.rows_queued,          false),
-    (11, 'holds',      'active',               n.holds_active,         false),
-    (12, 'holds',      'review_due',           n.holds_review_due,     false),
-    (13, 'requests',   'open',                 n.requests_open,        false),
-    (14, 'requests',   'overdue',              n.requests_overdue,     n.requests_overdue > 0),
-    (15, 'requests',   'failed',               n.requests_failed,      false),
-    (16, 'protection', 'unprotected_personal_tables', n.unprotected_personal_tables, false)
+    (9,  'retention',  'sweeps_failed',        n.sweeps_failed,        n.sweeps_failed > 0),
+    (10, 'retention',  'sweeps_stalled',       n.sweeps_stalled,       n.sweeps_stalled > 0),
+    (11, 'retention',  'rows_queued',          n.rows_queued,          false),
+    (12, 'holds',      'active',               n.holds_active,         false),
+    (13, 'holds',      'review_due',           n.holds_review_due,     false),
+    (14, 'requests',   'open',                 n.requests_open,        false),
+    (15, 'requests',   'overdue',              n.requests_overdue,     n.requests_overdue > 0),
+    (16, 'requests',   'failed',               n.requests_failed,      false),
+    (17, 'protection', 'unprotected_personal_tables', n.unprotected_personal_tables, false)
   ) as x(line, area, item, value, alert)
   order by x.line
 $$;

@@ -2,8 +2,11 @@
 // restricted roles read it, how retention anonymizes it, who the data is about, and how long it
 // is kept. Check it with `integritet plan`, apply it with `integritet apply`.
 //
-// Anonymization strategies are left out where a column's constraints (NOT NULL with a format
-// check, UNIQUE) would refuse the anonymized value; such rows are deleted or restricted instead.
+// Where a column's constraints check a format (organisationsnummer, IMEI) the anonymized value is
+// a fake that passes them (fake_organisationsnummer, fake_imei: valid check digits, recognisably
+// fake, unique); `keep` leaves what is no longer personal once the rest of the row is anonymized
+// (amounts, whether a trip was private). `integritet lint` and `verify` try every anonymization
+// against the schema's constraints before a sweep does.
 import { definePolicy } from '../../src/index.ts';
 
 const tenant = { tenantColumn: 'customer_id' } as const;
@@ -23,8 +26,9 @@ export default definePolicy({
         id: { category: 'not_personal' },
         kind: { category: 'not_personal' },
         name: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 1 }, anonymize: 'fake', anonymizeParams: { kind: 'full_name' } },
-        // A personnummer for consumers; kept as it is (format check, unique) until the row goes.
-        org_number: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 2, keepLast: 0 } },
+        // A personnummer for consumers: a fake organisationsnummer in its place (format check, unique).
+        org_number: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 2, keepLast: 0 },
+                      anonymize: 'fake_organisationsnummer', anonymizeParams: { unique: true } },
         phone: { category: 'contact', mask: 'phone', anonymize: 'null' },
         email: { category: 'contact', mask: 'email', anonymize: 'null' },
         street: { category: 'contact', mask: 'redact', anonymize: 'null' },
@@ -51,7 +55,10 @@ export default definePolicy({
         phone: { category: 'contact', mask: 'phone', anonymize: 'null' },
         title: { category: 'personal', anonymize: 'null' },
         created_at: { category: 'not_personal' },
+        ended_at: { category: 'not_personal' },
       },
+      // Gone a year after they stopped acting for the customer; erasing the customer takes the rest.
+      retention: { anchor: 'ended_at', keep: '1 year', action: 'delete' },
     },
     admin_user: {
       ...tenant,
@@ -103,7 +110,7 @@ export default definePolicy({
         customer_id: { category: 'not_personal' },
         invoice_id: { category: 'not_personal' },
         paid_at: { category: 'financial', mask: 'generalize', maskParams: { unit: 'day' } },
-        amount_sek: { category: 'financial', mask: 'generalize', maskParams: { step: 1000 } },
+        amount_sek: { category: 'financial', mask: 'generalize', maskParams: { step: 1000 }, anonymize: 'keep' },
         method: { category: 'not_personal' },
         payer_reference: { category: 'financial', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 }, anonymize: 'null' },
         created_at: { category: 'not_personal' },
@@ -117,7 +124,8 @@ export default definePolicy({
       columns: {
         id: { category: 'not_personal' },
         customer_id: { category: 'not_personal' },
-        registration_number: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 3, keepLast: 0 } },
+        registration_number: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 3, keepLast: 0 },
+                               anonymize: 'fake_registration_number' },
         vin: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 3, keepLast: 0 }, anonymize: 'null' },
         make: { category: 'not_personal' },
         model: { category: 'not_personal' },
@@ -125,7 +133,10 @@ export default definePolicy({
         // E-mail addresses, phone numbers and personnummer are replaced before the text is stored.
         notes: { category: 'free_text', anonymize: 'null', write: 'scrub_text' },
         created_at: { category: 'not_personal' },
+        removed_at: { category: 'not_personal' },
       },
+      // A year after it left the fleet nothing about it is kept that says whose it was or who drove it.
+      retention: { anchor: 'removed_at', keep: '1 year', action: 'anonymize' },
     },
     device: {
       ...tenant,
@@ -135,8 +146,8 @@ export default definePolicy({
         id: { category: 'not_personal' },
         customer_id: { category: 'not_personal' },
         vehicle_id: { category: 'not_personal' },
-        imei: { category: 'technical', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 } },
-        serial: { category: 'technical', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 } },
+        imei: { category: 'technical', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 }, anonymize: 'fake_imei', anonymizeParams: { unique: true } },
+        serial: { category: 'technical', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 }, anonymize: 'pseudonym' },
         sim_iccid: { category: 'technical', mask: 'partial', maskParams: { keepFirst: 0, keepLast: 4 }, anonymize: 'null' },
         phone_number: { category: 'contact', mask: 'phone', anonymize: 'null' },
         installed_at: { category: 'not_personal' },
@@ -172,13 +183,15 @@ export default definePolicy({
         device_id: { category: 'not_personal' },
         driver_name: { category: 'identifier', mask: 'partial', maskParams: { keepFirst: 1 }, anonymize: 'null' },
         started_at: { category: 'location', mask: 'time', maskParams: { unit: 'hour' } },
-        ended_at: { category: 'location', mask: 'time', maskParams: { unit: 'hour' } },
+        // started_at is the anchor, kept as it is: ended_at is kept too (trip_check: ended >= started).
+        ended_at: { category: 'location', mask: 'time', maskParams: { unit: 'hour' }, anonymize: 'keep' },
         start_lat: { category: 'location', mask: 'grid', maskParams: { axis: 'lat', meters: 1000 }, anonymize: 'round', anonymizeParams: { digits: 2 } },
         start_lon: { category: 'location', mask: 'grid', maskParams: { axis: 'lon', meters: 1000 }, anonymize: 'round', anonymizeParams: { digits: 2 } },
         end_lat: { category: 'location', mask: 'grid', maskParams: { axis: 'lat', meters: 1000 }, anonymize: 'round', anonymizeParams: { digits: 2 } },
         end_lon: { category: 'location', mask: 'grid', maskParams: { axis: 'lon', meters: 1000 }, anonymize: 'round', anonymizeParams: { digits: 2 } },
         distance_km: { category: 'not_personal' },
-        purpose: { category: 'personal' }, // private trips are private life
+        // Private trips are private life; once driver and places are gone, the kind of trip is not.
+        purpose: { category: 'personal', anonymize: 'keep' },
       },
       retention: { anchor: 'started_at', keep: '1 year', action: 'anonymize' },
     },

@@ -33,8 +33,10 @@ create table contact_person (
   email       text,
   phone       text,
   title       text,
-  created_at  timestamptz not null default now()
+  created_at  timestamptz not null default now(),
+  ended_at    timestamptz
 );
+comment on column contact_person.ended_at is 'When the person stopped acting for the customer; null while they do.';
 comment on table contact_person is 'People the SaaS talks to at each customer: name, e-mail, phone and role.';
 create index on contact_person (customer_id);
 
@@ -96,10 +98,12 @@ create table vehicle (
   driver_name         text,
   notes               text,
   created_at          timestamptz not null default now(),
+  removed_at          timestamptz,
   -- Target of the tenant-consistent foreign keys from device and trip; also the customer_id index.
   unique (customer_id, id)
 );
 comment on table vehicle is 'Customers'' vehicles: registration number, VIN, regular driver and free-text notes.';
+comment on column vehicle.removed_at is 'When the vehicle left the customer''s fleet; null while it is in it.';
 comment on column vehicle.notes is 'Free text typed by users; may contain phone numbers, e-mail addresses or names.';
 
 create table device (

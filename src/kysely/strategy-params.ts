@@ -10,6 +10,9 @@ import { z } from 'zod';
 
 const integer = (minimum: number, maximum: number) => z.int().min(minimum).max(maximum).optional();
 
+/** A fake identifier's parameters: no two alike (unique), or the same fake for the same value and key. */
+const fakeIdentifier = z.strictObject({ unique: z.boolean().optional(), key: z.string().optional() });
+
 /** zod schema of each built-in strategy's parameters, by strategy name. */
 export const STRATEGY_PARAMS = {
   null: z.strictObject({}),
@@ -59,6 +62,17 @@ export const STRATEGY_PARAMS = {
     tenantColumn: z.string().optional(),
     meters: z.number().min(1).max(1_000_000).optional(),
   }),
+  // Anonymizing only (sql/152–155): fakes that pass the checks schemas put on identifiers.
+  fake_personnummer: fakeIdentifier,
+  fake_samordningsnummer: fakeIdentifier,
+  fake_organisationsnummer: fakeIdentifier,
+  fake_imei: fakeIdentifier,
+  fake_iccid: fakeIdentifier,
+  fake_vin: fakeIdentifier,
+  fake_registration_number: fakeIdentifier,
+  fake_phone: fakeIdentifier,
+  fake_email: fakeIdentifier,
+  keep: z.strictObject({}),
 } as const;
 
 /** A strategy this version of the package knows the parameters of. */

@@ -4,7 +4,7 @@ import { guardClient, openClient } from '../database/open-client.ts';
 import { StoppedError, toPrivacyError } from '../errors/privacy-error.ts';
 import { eraseDueSubjects, type DueErasures } from './due-erasures.ts';
 import { sweepStep } from './sweep-step.ts';
-import { addSweepLines, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
+import { addSweepLines, type SweepFailure, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
 
 /** Where a sweep connects: a connection string, a `pg` client configuration, or a pool to borrow from. */
 export type SweepConnection = string | pg.ClientConfig | pg.Pool;
@@ -85,6 +85,10 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
         const summary = addSweepLines(byTable.get(line.table), [line]);
         if (summary) byTable.set(line.table, summary);
       }
+      for (const due of await partitionsDue(client, options.table)) {
+        const summary = byTable.get(due.table);
+        if (summary) (summary.partitions ??= []).push({ name: due.name, rows: due.rows });
+      }
       return {
         dryRun: true, complete: true, failed: false, elapsedMs: Date.now() - started, tables: [...byTable.values()],
         ...(options.erasures ? { erasures: { status: 'skipped', reason: 'dry-run' } satisfies DueErasures } : {}),
@@ -120,6 +124,7 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
         if (summary.state === 'done' || summary.state === 'failed') break;
         if (summary.state === 'busy') await sleep(options.busyWaitMs ?? 250);
       }
+      if (summary?.state === 'failed' && summary.runId !== null) summary.error = await sweepFailure(client, summary.runId);
       if (summary) summaries.push(summary);
       if (!complete) break;
     }
@@ -148,6 +153,28 @@ async function tablesWithPolicies(client: pg.ClientBase): Promise<string[]> {
   try {
     const { rows } = await client.query<{ table_name: string }>('select table_name from privacy.sweep_schedules()');
     return rows.map((r) => r.table_name);
+  } catch (error) {
+    throw toPrivacyError(error);
+  }
+}
+
+/** The partitions a sweep would drop or detach now, by name (`privacy.sweep_partitions_due`). */
+async function partitionsDue(client: pg.ClientBase, table: string | undefined): Promise<{ table: string; name: string; rows: number }[]> {
+  try {
+    const { rows } = await client.query<{ relation: string; partition_name: string; row_count: string }>(
+      'select relation, partition_name, row_count from privacy.sweep_partitions_due($1)', [table ?? null]);
+    return rows.map((r) => ({ table: r.relation, name: r.partition_name, rows: Number(r.row_count) }));
+  } catch (error) {
+    throw toPrivacyError(error);
+  }
+}
+
+/** Why a run failed and what to do (`privacy.sweep_failure`). */
+async function sweepFailure(client: pg.ClientBase, runId: number): Promise<SweepFailure> {
+  try {
+    const { rows } = await client.query<{ error: string | null; hint: string | null }>(
+      'select error, hint from privacy.sweep_failure($1)', [runId]);
+    return { message: rows[0]?.error ?? 'the run failed (privacy.sweep_run has no error for it)', hint: rows[0]?.hint ?? null };
   } catch (error) {
     throw toPrivacyError(error);
   }

@@ -36,6 +36,18 @@ export interface TableSweepSummary {
   state: SweepRunState;
   batchesDone: number;
   batchesTotal: number;
+  /** Why the run failed (state `failed`): the SQLSTATE and the constraint or column, and what to do. */
+  error?: SweepFailure;
+  /** The whole partitions dropped or detached (in a dry run: that would be), by schema-qualified name. */
+  partitions?: { name: string; rows: number }[];
+}
+
+/** A failed sweep run's error, as `privacy.sweep_failure()` gives it: no value of a row, ever. */
+export interface SweepFailure {
+  /** e.g. `1 batches failed: 23514 (customer_org_number_check)`. */
+  message: string;
+  /** What to do about it. */
+  hint: string | null;
 }
 
 /** What `runSweep` did. */

@@ -19,7 +19,11 @@ export interface RetentionStatus {
   schedule: string;
   timeZone: string;
   /** The latest run; null when the table was never swept (or its runs were purged, after a month). */
-  lastRun: { id: string; state: 'running' | 'done' | 'failed'; startedAt: Date; finishedAt: Date | null; rows: number } | null;
+  lastRun: {
+    id: string; state: 'running' | 'done' | 'failed'; startedAt: Date; finishedAt: Date | null; rows: number;
+    /** Why it failed (SQLSTATE and constraint or column, never a value), and what to do; failed runs only. */
+    error?: { message: string | null; hint: string | null };
+  } | null;
   /** When the latest run that finished without failure ended. */
   lastDoneAt: Date | null;
   /** Rows a sweep will look at again: kept back by a minimum, hold or reference, or anchored late. */
@@ -91,6 +95,12 @@ export async function readDatabaseStatus(url: string): Promise<DatabaseStatus> {
         },
         lastDoneAt: t.last_done, rowsQueued: Number(t.rows_queued),
       }));
+      for (const table of status.retention) {
+        if (table.lastRun?.state !== 'failed') continue;
+        const [failure] = await callPrivacyTableFunction<{ error: string | null; hint: string | null }>(
+          trx, 'sweep_failure', { run_id: [table.lastRun.id, 'bigint'] }, 'error, hint');
+        table.lastRun.error = { message: failure?.error ?? null, hint: failure?.hint ?? null };
+      }
       status.overdueRequests = await listSubjectRequests(trx, { which: 'overdue' });
     });
   } catch (error) {

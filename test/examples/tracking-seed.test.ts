@@ -40,7 +40,7 @@ const tables = [
  * Fingerprint of the whole dataset at scale 0.05, seed 1, default asOf. Every machine and every
  * PostgreSQL version must produce it; change it only together with an intended change of the seed.
  */
-const recordedFingerprint = 'bb7d07420093d0fa7a72da2aa1c1b8ed';
+const recordedFingerprint = '87bf6bed40a150c0cf444059b8ec0c88';
 
 interface Seeded {
   client: pg.Client;

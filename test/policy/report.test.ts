@@ -26,7 +26,16 @@ describe('the record of processing activities (Art. 30)', () => {
     heldCustomer = rows[0]!.org_number;
     holdNote = `Dispute with ${heldCustomer} over invoice 17`;
     await createIntegritet(owner).placeHold({ subjectType: 'customer', subjectId: rows[0]!.id, reason: 'legal_claim', reviewOn: '2030-01-31', note: holdNote });
+    await sql`select privacy.set_write_rule('vehicle', 'notes', 'scrub_text')`.execute(owner);
     record = await buildProcessingRecord(owner, { policy, now: new Date('2026-06-30T12:00:00Z') });
+  });
+
+  it('lists write minimisation among the security measures, and puts the table of contents first', () => {
+    const vehicle = record.tables.find((t) => t.table === 'public.vehicle')!;
+    expect(vehicle.measures).toContain('Minimised on write, before it is stored: notes (scrub_text).');
+    const html = renderReportHtml(record);
+    expect(html.indexOf('<nav>')).toBeGreaterThan(-1);
+    expect(html.indexOf('<nav>')).toBeLessThan(html.indexOf('<h2>Holds in force</h2>'));
   });
 
   it('has every table with its purpose, legal bases, categories, subjects, retention and measures', () => {
@@ -44,9 +53,9 @@ describe('the record of processing activities (Art. 30)', () => {
   });
 
   it('counts coverage and holds, never naming who is held', () => {
-    expect(record.coverage.columnsClassified).toEqual({ part: 88, whole: 88 });
+    expect(record.coverage.columnsClassified).toEqual({ part: 90, whole: 90 });
     expect(record.coverage.tablesProtected).toEqual({ part: 9, whole: 9 });
-    expect(record.coverage.tablesWithRetention).toEqual({ part: 7, whole: 9 });
+    expect(record.coverage.tablesWithRetention).toEqual({ part: 9, whole: 9 });
     expect(record.holds).toEqual({ total: 1, groups: [{ subjectType: 'customer', reason: 'legal_claim', count: 1 }] });
     for (const text of [JSON.stringify(record), renderReportMarkdown(record), renderReportHtml(record)]) {
       expect(text).not.toContain(holdNote);
@@ -58,7 +67,7 @@ describe('the record of processing activities (Art. 30)', () => {
     const md = renderReportMarkdown(record);
     expect(md).toMatch(/^# Record of processing activities \(GDPR Art. 30\)/);
     expect(md).toContain('**Controller:** Exempel Fordonsspårning AB');
-    expect(md).toContain('| Columns classified | 100 % | 88/88 |');
+    expect(md).toContain('| Columns classified | 100 % | 90/90 |');
     expect(md).toContain('1 hold in force');
     expect(md).toContain('- 1 × legal claim on a customer');
     expect(md).toContain('## public.position');

@@ -78,6 +78,25 @@ describe('partitioned tables', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it('by default fully expired partitions are dropped: the dry run names each one first, the ledger names it after', async () => {
+    await createReadings('gauge');
+    await db.pool().query(`select privacy.set_retention('gauge', anchor => 'taken_at', keep => '1 year', action => 'delete')`);
+    const due = await db.pool().query(`select relation, partition_name, action, row_count::int as n from privacy.sweep_partitions_due('gauge')`);
+    expect(due.rows).toEqual([
+      { relation: 'public.gauge', partition_name: 'public.gauge_2020_01', action: 'drop_partition', n: 31 * 24 },
+      { relation: 'public.gauge', partition_name: 'public.gauge_2020_02', action: 'drop_partition', n: 29 * 24 },
+      { relation: 'public.gauge', partition_name: 'public.gauge_2020_03', action: 'drop_partition', n: 2001 - 60 * 24 },
+    ]);
+    expect(await leaves('public.gauge')).toEqual(['gauge_2020_01', 'gauge_2020_02', 'gauge_2020_03', 'gauge_default']);
+    const lines = await sweep('gauge');
+    expect(lines.filter((l) => l.action === 'drop_partition').reduce((n, l) => n + l.rows, 0)).toBe(2001);
+    expect(await leaves('public.gauge')).toEqual(['gauge_default']);
+    // By schema and name: an OID means nothing once the table is gone.
+    const ledger = await db.pool().query(`select detail->>'partition' as p from privacy.ledger where action = 'sweep.partition.drop'
+                                          and object = 'public.gauge' order by 1`);
+    expect(ledger.rows.map((r) => r.p)).toEqual(['public.gauge_2020_01', 'public.gauge_2020_02', 'public.gauge_2020_03']);
+  });
+
   it('with expired_partitions => rows, partitions stay and rows are deleted one by one', async () => {
     await createReadings('meter');
     await db.pool().query(`

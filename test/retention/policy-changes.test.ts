@@ -59,6 +59,25 @@ describe('changing a policy', () => {
     expect(await count(`select count(*) from public.ticket where id = 1000 and reporter is not null`)).toBe(1);
   });
 
+  it('from delete to anonymize, rows the delete kept back (referenced) are anonymized and counted once', async () => {
+    await db.pool().query(`
+      create table public.member (id bigint primary key, left_on date not null, name text);
+      create table public.loan (id bigint primary key, member_id bigint not null references public.member);
+      insert into public.member select g, current_date - 800, 'Member ' || g from generate_series(1, 5) g;
+      insert into public.loan values (1, 1), (2, 2);
+      select privacy.set_retention('member', anchor => 'left_on', keep => '1 year', action => 'delete');`);
+    const deleted = await sweep('member');
+    expect(actedRows(deleted)).toBe(3);
+    expect(await count(`select count(*) from privacy.retention_pending where table_name = 'member'`)).toBe(2);
+    await db.pool().query(`select privacy.set_retention('member', anchor => 'left_on', keep => '1 year', action => 'anonymize')`);
+    const lines = await sweep('member');
+    expect(actedRows(lines)).toBe(2);
+    expect(await count(`select count(*) from public.member where name is null`)).toBe(2);
+    const { rows } = await db.pool().query(`select (detail->>'anonymized')::int as n from privacy.ledger
+                                            where action = 'sweep' and object = 'public.member' order by id desc limit 1`);
+    expect(rows[0].n).toBe(2);
+  });
+
   it('dropping the policy removes its queue, state, index and guards, and leaves the rows', async () => {
     await db.pool().query(`select privacy.drop_retention('ticket')`);
     expect(await count(`select count(*) from privacy.sweep_state where table_name = 'ticket'`)).toBe(0);

@@ -6,7 +6,8 @@ import { textTable } from '../text-table.ts';
 
 /**
  * `integritet status`: the privacy state of the database on one screen; exits 1 when something
- * needs someone now (an overdue subject request, a high-severity verify finding), for monitoring.
+ * needs someone now (an overdue subject request, a high-severity verify finding, a failed or
+ * stalled sweep), for monitoring.
  */
 export function statusCommand(): Command {
   return withDatabaseUrl(new Command('status'))
@@ -18,9 +19,10 @@ listed. Only reads; connect as a member of privacy_admin. In SQL: select * from 
 For details: integritet verify, integritet lint, integritet sweep --dry-run (rows due now),
 integritet subject requests.
 
-Exit codes: 0 nothing needs attention; 1 a subject request is past its deadline (GDPR Art. 12(3))
-or verify has a finding of high severity, the toolkit is not installed, an object of the toolkit is
-missing or changed (\`integritet migrate up\` repairs it), or an error; 2 bad usage.
+Exit codes: 0 nothing needs attention; 1 a subject request is past its deadline (GDPR Art. 12(3)),
+verify has a finding of high severity, a table's latest sweep failed (its error and what to do are
+listed) or a sweep has made no progress for an hour, the toolkit is not installed, an object of the
+toolkit is missing or changed (\`integritet migrate up\` repairs it), or an error; 2 bad usage.
 
 Examples:
   $ integritet status
@@ -64,7 +66,10 @@ export function describeStatus(status: DatabaseStatus): string {
 
   const flagged = Object.entries(status.summary).flatMap(([area, items]) => Object.entries(items)
     .filter(([item]) => status.alerts.includes(`${area}.${item}`)).map(([item, value]) => `${area} ${words(item)}: ${value}`));
-  sections.push(flagged.length === 0 ? 'nothing needs attention' : `needs attention: ${flagged.join(', ')}`);
+  const failedSweeps = status.retention.filter((t) => t.lastRun?.state === 'failed').map((t) =>
+    `  ${t.table}: ${t.lastRun?.error?.message ?? 'failed'}${t.lastRun?.error?.hint ? `\n    what to do: ${t.lastRun.error.hint}` : ''}`);
+  sections.push(flagged.length === 0 ? 'nothing needs attention' : `needs attention: ${flagged.join(', ')}` +
+    (failedSweeps.length ? `\nfailed sweeps (their expired personal data is still there):\n${failedSweeps.join('\n')}` : ''));
   const unprotected = status.summary.protection?.unprotected_personal_tables ?? 0;
   if (unprotected > 0) sections.push(`${unprotected} tables hold personal columns and are not protected: integritet verify names them`);
   return sections.join('\n\n');

@@ -6,7 +6,7 @@ import { listSubjectRequests, processSubjectRequest, receiveSubjectRequest } fro
 import { policyFromOptions, printJson, withDatabase, withPolicyOption, writeOutput } from '../../policy/command-support.ts';
 import { withPurposes } from '../../subjects/export-purposes.ts';
 import { readSubjectGraph } from '../../subjects/subject-graph.ts';
-import type { ErasureLine, RestrictionLine, SubjectExport, SubjectRequestKind } from '../../subjects/subject-reports.ts';
+import { erasureLines, type ErasureLine, type RestrictionLine, type SubjectExport, type SubjectRequestKind } from '../../subjects/subject-reports.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 import { textTable } from '../text-table.ts';
 
@@ -215,6 +215,11 @@ Examples:
         const done = outcome.nothing_to_do ? ' before: nothing to do now' : '';
         console.log(`request ${outcome.request} (${outcome.kind}): ${outcome.status}${done}` +
                     (outcome.sqlstate ? ` (SQLSTATE ${outcome.sqlstate})` : ''));
+        // An erasure's report, as `subject erase` prints it.
+        const report = outcome.outcome?.report;
+        if (outcome.kind === 'erasure' && Array.isArray(report) && !outcome.nothing_to_do) {
+          console.log(describeErasure(erasureLines(report as Parameters<typeof erasureLines>[0])));
+        }
         if (outcome.export && !options.out) console.log('pass --out <file> (or --json) for the export');
       }
       if (outcome.status === 'failed') process.exitCode = 1;

@@ -24,6 +24,14 @@ export function sweepCommand(): Command {
 Rows a statutory minimum or a legal hold keeps are never touched: they are counted as kept,
 with the reason. The command can be stopped at any moment; running it again resumes.
 
+Partitioned tables under a delete policy lose whole partitions: a partition (never the default
+one) whose rows have all expired and none of which is kept is dropped (DROP TABLE), or detached
+when the policy says so (SQL expired_partitions => 'detach', policy file expiredPartitions). --dry-run names each partition it would drop;
+the ledger names each dropped partition (sweep.partition.drop).
+
+A table whose sweep fails is printed with its error (SQLSTATE and the constraint or column that
+refused the change) and what to do; --json carries it as tables[].error.
+
 After the tables, the rows that erasures kept back (restricted, GDPR Art. 18) and that nothing
 keeps any more (the minimum ended, the hold was released) are erased: privacy.erase_due(). Not
 with --table or --no-erasures; --dry-run does not count them (counting would mean erasing). A
@@ -121,12 +129,16 @@ function describeTables(summary: SweepSummary): string {
       summary.dryRun ? 'dry run' : t.state,
     ]),
   );
+  const partitions = summary.tables.flatMap((t) => (t.partitions ?? []).map((p) =>
+    `${t.table}: ${summary.dryRun ? 'would drop' : 'dropped'} whole partition ${p.name} (${p.rows.toLocaleString('en')} rows)`));
+  const failures = summary.tables.filter((t) => t.state === 'failed').map((t) =>
+    `${t.table} failed: ${t.error?.message ?? 'see privacy.sweep_run'}${t.error?.hint ? `\n  what to do: ${t.error.hint}` : ''}`);
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const tail = summary.dryRun ? 'dry run: nothing changed'
     : !summary.complete ? `stopped after ${seconds} s: run again to continue`
-    : summary.failed ? `done in ${seconds} s, with failures: see privacy.sweep_run and the ledger`
+    : summary.failed ? `done in ${seconds} s, with failures: ${failures.length} tables failed, their personal data is still there`
     : `done in ${seconds} s`;
-  return `${table}\n\n${tail}`;
+  return [table, ...(partitions.length ? [partitions.join('\n')] : []), ...(failures.length ? [failures.join('\n')] : []), tail].join('\n\n');
 }
 
 /** What `privacy.erase_due()` erased, per table and outcome; empty when it was not meant to run. */

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import pg from 'pg';
 import { installTrackingSchema, seedTracking } from '../../../examples/tracking/seed.ts';
 import { openKysely } from '../../kysely/open-kysely.ts';
+import { packageRoot } from '../../package-root.ts';
 import { applyPolicy } from '../../policy/apply-policy.ts';
 import { loadPolicy } from '../../policy/load-policy.ts';
 import { buildProcessingRecord } from '../../policy/report/processing-record.ts';
 import { renderReportHtml } from '../../policy/report/render-report.ts';
 import { runSweep } from '../../retention/run-sweep.ts';
-import { examplePolicyFile } from './example-policy-file.ts';
 import { textTable } from '../text-table.ts';
 
 /** What the demo's steps share: the demo database as its owner, and a print function. */
@@ -18,18 +18,27 @@ export interface DemoContext {
   url: string;
   owner: pg.Client;
   print: (line?: string) => void;
+  /** The policy file applied: the reference schema's own unless `demo --policy` names another. */
+  policyFile: string;
+  /** Whether the database stays after the demo (`--keep`): only then are psql hints worth printing. */
+  keep: boolean;
 }
 
+/** The reference schema's policy file. */
+export const REFERENCE_POLICY = join(packageRoot(), 'examples', 'tracking', 'integritet.config.ts');
+
+/** A demo step that failed: the demo stops, prints it and exits non-zero. */
+export class DemoStepError extends Error {}
+
 /** Loads the reference tracking schema with generated data and applies its policy file. */
-export async function loadAndProtect({ url, owner, print }: DemoContext, scale: number): Promise<void> {
+export async function loadAndProtect({ url, owner, print, policyFile }: DemoContext, scale: number): Promise<void> {
   await installTrackingSchema(owner);
   const summary = await seedTracking(owner, { scale });
   print(textTable(['table', 'rows'], Object.entries(summary.rows).map(([t, n]) => [t, n.toLocaleString('en')])));
-  const policyFile = examplePolicyFile();
   const db = openKysely(url, { max: 1 });
   try {
     const result = await applyPolicy(db, await loadPolicy(policyFile));
-    print(`\napplied examples/tracking/integritet.config.ts: ${result.plan.changes.length} declarations in one transaction`);
+    print(`\napplied ${relative(packageRoot(), policyFile)}: ${result.plan.changes.length} declarations in one transaction`);
   } finally {
     await db.destroy();
   }
@@ -91,19 +100,26 @@ export async function sweepWithProgress({ url, print }: DemoContext): Promise<vo
     },
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
+  // A failed table's count means nothing (its batch was rolled back): it shows as failed.
   print(textTable(['table', 'action', 'rows', 'kept back (reason: rows)'],
-    summary.tables.map((t) => [t.table, t.action, (t.rows + t.partitionRows).toLocaleString('en'),
-      Object.entries(t.kept).map(([reason, n]) => `${reason}: ${n}`).join(', ') || '-'])));
+    summary.tables.map((t) => [t.table, t.action, t.state === 'failed' ? 'FAILED' : (t.rows + t.partitionRows).toLocaleString('en'),
+      t.state === 'failed' ? '-' : Object.entries(t.kept).map(([reason, n]) => `${reason}: ${n}`).join(', ') || '-'])));
+  const failed = summary.tables.filter((t) => t.state === 'failed');
+  if (failed.length > 0) {
+    throw new DemoStepError(`the sweep failed on ${failed.length} tables:\n${failed.map((t) =>
+      `  ${t.table}: ${t.error?.message ?? 'failed'}${t.error?.hint ? `\n    what to do: ${t.error.hint}` : ''}`).join('\n')}`);
+  }
   print(`swept in ${(summary.elapsedMs / 1000).toFixed(1)} s; the ledger has the counts, never a value`);
 }
 
 /** Writes the Art. 30 record of processing as HTML and returns its path. */
-export async function writeReport({ url }: DemoContext): Promise<string> {
+export async function writeReport({ url, policyFile }: DemoContext): Promise<string> {
   const db = openKysely(url, { max: 1 });
   try {
-    const policy = await loadPolicy(examplePolicyFile());
+    const policy = await loadPolicy(policyFile);
     const html = renderReportHtml(await buildProcessingRecord(db, { policy }));
-    const file = join(tmpdir(), 'integritet-demo-record-of-processing.html');
+    // A folder of its own: a fixed name in the shared temp folder could be another user's file.
+    const file = join(mkdtempSync(join(tmpdir(), 'integritet-demo-')), 'record-of-processing.html');
     writeFileSync(file, html);
     return file;
   } finally {

@@ -26,7 +26,7 @@ interface Candidate {
  * `integritet subject erase` would: prints the erasure's report, what the application and the
  * owner read of the customer afterwards, and where the report was written.
  */
-export async function eraseCustomer({ url, owner, print }: DemoContext, app: pg.Client): Promise<void> {
+export async function eraseCustomer({ url, owner, print, keep }: DemoContext, app: pg.Client): Promise<void> {
   const customer = await pickCustomer(owner);
   const contract = customer.contract_end ? `contract ended ${customer.contract_end}` : 'contract running';
   print(`customer ${customer.id} (${customer.kind}, ${contract}) asks to be erased; the bookkeeping minimum still keeps some of its invoices`);
@@ -63,10 +63,14 @@ export async function eraseCustomer({ url, owner, print }: DemoContext, app: pg.
 
   const { rows: [restricted] } = await owner.query(
     `select count(*)::int as n from privacy.restricted_row where subject_type = 'customer' and subject_id = $1`, [customer.id]);
-  print(`\nreport written to privacy.ledger, entry ${ledgerId} (counts, reasons, days; no values):`);
-  print(`  select detail from privacy.ledger where id = ${ledgerId};`);
-  print(`the ${restricted.n} restricted rows, each with its reason and last day (privacy.erase_due() erases them after it):`);
-  print(`  select * from privacy.restricted_row where subject_type = 'customer' and subject_id = '${customer.id}';`);
+  print(`\nreport written to privacy.ledger, entry ${ledgerId} (counts, reasons, days; no values);`);
+  print(`the ${restricted.n} restricted rows each have their reason and last day (privacy.erase_due() erases them after it)`);
+  if (keep) {
+    print(`  select detail from privacy.ledger where id = ${ledgerId};`);
+    print(`  select * from privacy.restricted_row where subject_type = 'customer' and subject_id = '${customer.id}';`);
+  } else {
+    print('  (the demo database is dropped at the end: run the demo with --keep to read them in psql)');
+  }
 }
 
 /**

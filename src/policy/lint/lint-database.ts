@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { CatalogSnapshot } from '../../kysely/api/read-catalog.ts';
 import { readCatalog } from '../../kysely/api/read-catalog.ts';
 import type { Executor } from '../../kysely/call-privacy-function.ts';
@@ -11,7 +12,7 @@ import { qualified } from '../table-names.ts';
 /** What a lint rule checks. */
 export type LintRule =
   | 'unclassified-column' | 'unprotected-personal-table' | 'no-retention' | 'stale-declaration'
-  | 'policy-drift' | 'policy-invalid' | 'minimum-anchor-not-fiscal-year-end';
+  | 'policy-drift' | 'policy-invalid' | 'minimum-anchor-not-fiscal-year-end' | 'anonymize-refused';
 
 /** One finding of `lint`. */
 export interface LintFinding {
@@ -108,10 +109,43 @@ export function lintCatalog(schema: DatabaseSchema, catalog: CatalogSnapshot): L
 }
 
 /**
+ * The columns a sweep could not anonymize because a constraint refuses the value
+ * (`privacy.anonymize_problems`), with a strategy that passes. The check anonymizes a sample of
+ * rows and rolls it back, so it runs in a transaction of its own that is always rolled back
+ * (within the caller's transaction, when there is one, only the static checks can run).
+ */
+async function anonymizeRefusals(db: Executor): Promise<LintFinding[]> {
+  const read = async (trx: Executor) => (await sql<{
+    relation: string; column_name: string; strategy: string; constraint_kind: string; constraint_name: string | null;
+    problem: string; suggestion: string | null;
+  }>`select * from privacy.anonymize_problems()`.execute(trx)).rows;
+  let rows: Awaited<ReturnType<typeof read>> = [];
+  if (db.isTransaction) {
+    rows = await read(db);
+  } else {
+    await db.transaction().execute(async (trx) => {
+      rows = await read(trx);
+      throw ROLLED_BACK;
+    }).catch((error: unknown) => {
+      if (error !== ROLLED_BACK) throw error;
+    });
+  }
+  return rows.map((r) => ({
+    rule: 'anonymize-refused', severity: 'error', object: `${r.relation}.${r.column_name}`,
+    message: `a sweep cannot anonymize it: ${r.constraint_kind}${r.constraint_name ? ` ${r.constraint_name}` : ''} refuses `
+      + `strategy ${r.strategy} (${r.problem}); ${r.suggestion ? `this one passes: anonymize => ${r.suggestion}`
+        : 'no built-in strategy passes: classify it not_personal, anonymize => keep, or delete instead'}`,
+  }));
+}
+
+const ROLLED_BACK = Symbol('rolled back');
+
+/**
  * Checks a database for CI: unclassified columns of protected tables, unprotected tables with
  * personal columns (classified, or with names that look personal), personal tables without
- * retention, declarations of things that no longer exist and, given a policy, every difference
- * between it and the catalog (or why it cannot be applied). Only reads.
+ * retention, declarations of things that no longer exist, columns whose anonymization a
+ * constraint refuses and, given a policy, every difference between it and the catalog (or why it
+ * cannot be applied). Changes nothing (the anonymization trial is rolled back).
  */
 export async function lintDatabase(db: Executor, options: { policy?: Policy } = {}): Promise<LintResult> {
   const run = async (trx: Executor): Promise<LintFinding[]> => {
@@ -138,6 +172,7 @@ export async function lintDatabase(db: Executor, options: { policy?: Policy } = 
     return findings;
   };
   const findings = db.isTransaction ? await run(db) : await db.transaction().setAccessMode('read only').execute(run);
+  findings.push(...await anonymizeRefusals(db));
   return {
     findings,
     summary: {

@@ -73,7 +73,7 @@ export function processingRecordOf(
   catalog: CatalogSnapshot,
   schema: DatabaseSchema,
   policy: Policy | undefined,
-  meta: { database: string; generatedAt: string },
+  meta: { database: string; generatedAt: string; writeRules?: { table: string; column: string; rule: string }[] },
 ): ProcessingRecord {
   const personalCategory = new Map(catalog.categories.map((c) => [c.name, c]));
   const protections = new Map(catalog.protectedTables.map((p) => [qualified(p), p]));
@@ -129,6 +129,8 @@ export function processingRecordOf(
     const anonymized = ruleList.filter((r) => r.anonymize).map((r) => r.column);
     const r = retention.get(name);
     if (r?.action === 'anonymize' && anonymized.length > 0) measures.push(`Anonymized on expiry: ${anonymized.join(', ')}.`);
+    const minimised = (meta.writeRules ?? []).filter((w) => w.table === name).map((w) => `${w.column} (${w.rule})`);
+    if (minimised.length > 0) measures.push(`Minimised on write, before it is stored: ${minimised.join(', ')}.`);
     measures.push('Every declaration, sweep, erasure, export and reveal is written to an append-only ledger without personal data.');
 
     const fromPolicy = policyTables.get(name);
@@ -171,8 +173,12 @@ export async function buildProcessingRecord(db: Executor, options: { policy?: Po
     const catalog = await readCatalog(trx);
     const schema = await readDatabaseSchema(trx);
     const { rows } = await sql<{ database: string }>`select pg_catalog.current_database() as database`.execute(trx);
+    // Write-minimisation rules (truncate_ip, scrub_text …) are security measures too (Art. 25, 32).
+    const { rows: writeRules } = await sql<{ table: string; column: string; rule: string }>`
+      select pg_catalog.format('%I.%I', r.schema_name, r.table_name) as "table", r.column_name as "column", r.write_rule as rule
+      from privacy.column_rule r where r.write_rule is not null order by 1, 2`.execute(trx);
     return processingRecordOf(catalog, schema, options.policy, {
-      database: rows[0]!.database, generatedAt: (options.now ?? new Date()).toISOString(),
+      database: rows[0]!.database, generatedAt: (options.now ?? new Date()).toISOString(), writeRules,
     });
   };
   return db.isTransaction ? read(db) : db.transaction().setAccessMode('read only').execute(read);

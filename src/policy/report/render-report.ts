@@ -116,11 +116,12 @@ export function renderReportHtml(record: ProcessingRecord): string {
 <h1>Record of processing activities</h1>
 <p class="meta">GDPR Art. 30 · database <code>${h(record.database)}</code> · drawn from the integritet catalog on ${h(record.generatedAt)}</p>
 ${controller}
+<nav>${record.tables.map((t) => `<a href="#${h(t.table)}">${h(t.table)}</a>`).join('')}</nav>
 <h2>Coverage</h2>
 ${coverageChart(coverageBars(record))}
 <h2>Holds in force</h2>
 <p>${h(holds[0]!)}</p>${holds.length > 1 ? `<ul>${holds.slice(1).map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}
-<nav>${record.tables.map((t) => `<a href="#${h(t.table)}">${h(t.table)}</a>`).join('')}</nav>
+<h2>Tables</h2>
 ${tables}
 </body>
 </html>

@@ -19,8 +19,13 @@ describe('scrub_text', () => {
     expect(await scrub(text)).toBe(expected);
   });
 
+  it('removes a personnummer written with its separator whatever its check digit (people mistype)', async () => {
+    expect(await scrub('fel nummer 19121212-1213')).toBe('fel nummer [personnummer]');
+    expect(await scrub('fel nummer 121212-1213')).toBe('fel nummer [personnummer]');
+  });
+
   it.each([
-    ['a wrong check digit', 'fel nummer 19121212-1213'],
+    ['a wrong check digit without a separator', 'fel nummer 191212121213'],
     ['a plain order number', 'order 1234567890 skickad'],
     ['an order number with a date-like start but a wrong check digit', 'order 2405011234'],
     ['a number of 11 digits', 'konto 12345678901'],
