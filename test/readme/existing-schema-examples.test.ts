@@ -112,5 +112,5 @@ describe('README: applying it to an existing schema', () => {
       expect(answer, sql).not.toContain(other.name);
       expect(answer, sql).not.toContain(`"${other.last}"`);
     }
-  });
+  }, 240_000); // five command-line runs, each starting node: slow on a busy machine
 });
