@@ -2,11 +2,11 @@ import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
-import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
+import { repeatableDefinitions, versionedMigrations, type RepeatableDefinition, type VersionedMigration } from './migration-files.ts';
 import { legalStateDroppedBy, refuseToDropLegalState } from './legal-state.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import { findDamage, readManifest, recordManifest, type ObjectDamage, type RecordedObject } from './object-manifest.ts';
-import { snapshotToolkitObjects } from './toolkit-objects.ts';
+import { objectsWrittenSince, snapshotToolkitObjects, transactionId } from './toolkit-objects.ts';
 
 /** Where to connect: a connection string or a `pg` client configuration. */
 export type Connection = string | pg.ClientConfig;
@@ -146,6 +146,22 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
   }, log);
 }
 
+/** Applies one definition file with its history row, in one transaction; returns the objects it made or changed. */
+async function applyDefinition(client: pg.Client, def: RepeatableDefinition): Promise<string[]> {
+  await client.query('begin');
+  try {
+    const since = await transactionId(client);
+    await client.query(`${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+    const written = await objectsWrittenSince(client, since);
+    await client.query('commit');
+    return written;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`${def.name} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: def.name, cause: error });
+  }
+}
+
 /**
  * Applies every repeatable definition whose file changed since it was applied, and every one that
  * made an object that is now missing or differs from what was installed (a function dropped or
@@ -156,8 +172,7 @@ async function applyDefinitions(client: pg.Client, log?: (line: string) => void)
   const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
   const definitions = repeatableDefinitions();
   const manifest = (await readManifest(client)) ?? new Map<string, RecordedObject>();
-  let installed = await snapshotToolkitObjects(client);
-  const damage = findDamage(manifest, installed);
+  const damage = findDamage(manifest, await snapshotToolkitObjects(client));
   const repairs = new Map<string, ObjectDamage[]>();
   for (const d of damage) {
     for (const source of d.sources.length > 0 ? d.sources : definitions.map((def) => def.name)) {
@@ -169,17 +184,14 @@ async function applyDefinitions(client: pg.Client, log?: (line: string) => void)
   for (const def of definitions) {
     const repairing = repairs.get(def.name);
     if (applied.get(def.name) === def.checksum && !repairing) continue;
-    await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
-    const after = await snapshotToolkitObjects(client);
-    for (const [identity, hash] of after) {
-      if (installed.get(identity) !== hash) madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));
+    for (const identity of await applyDefinition(client, def)) {
+      madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));
     }
-    installed = after;
     done.push(def.name);
     log?.(repairing ? `applied ${def.name} again: ${repairing.map((d) => `${d.identity} ${d.problem}`).join(', ')}` : `applied ${def.name}`);
   }
   if ((done.length > 0 || manifest.size === 0) && (await readManifest(client)) !== undefined) {
-    await recordManifest(client, installed, madeBy, manifest);
+    await recordManifest(client, await snapshotToolkitObjects(client), madeBy, manifest);
   }
   return done;
 }

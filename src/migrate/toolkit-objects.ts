@@ -45,3 +45,43 @@ export async function snapshotToolkitObjects(client: pg.ClientBase): Promise<Map
   const { rows } = await client.query<ToolkitObject>(SNAPSHOT_SQL);
   return new Map(rows.map((r) => [r.identity, r.hash]));
 }
+
+// The same objects, by identity, whose catalog rows the current transaction wrote from the
+// transaction id $1 on (its own, and those of its subtransactions, which come after it): what
+// one definition file made or changed. Cheaper than two snapshots around each file.
+const WRITTEN_SINCE_SQL = `
+with since(x) as (select $1::bigint)
+select 'function ' || p.oid::regprocedure::text as identity
+from pg_catalog.pg_proc p, since
+where p.pronamespace = to_regnamespace('privacy') and p.prokind in ('f', 'p') and p.xmin::text::bigint >= since.x
+union all
+select case when c.relkind in ('v', 'm') then 'view ' else 'privileges on ' end || c.oid::regclass::text
+from pg_catalog.pg_class c, since
+where c.relnamespace = to_regnamespace('privacy') and c.relkind in ('r', 'p', 'v', 'm')
+  and (c.xmin::text::bigint >= since.x
+       or exists (select from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.xmin::text::bigint >= since.x)
+       or exists (select from pg_catalog.pg_rewrite w where w.ev_class = c.oid and w.xmin::text::bigint >= since.x))
+union all
+select 'trigger ' || t.tgname || ' on ' || t.tgrelid::regclass::text
+from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid, since
+where c.relnamespace = to_regnamespace('privacy') and not t.tgisinternal and t.xmin::text::bigint >= since.x
+union all
+select 'event trigger ' || e.evtname
+from pg_catalog.pg_event_trigger e join pg_catalog.pg_proc p on p.oid = e.evtfoid, since
+where p.pronamespace = to_regnamespace('privacy') and e.xmin::text::bigint >= since.x
+union all
+select 'privileges on schema ' || n.nspname
+from pg_catalog.pg_namespace n, since
+where n.nspname in ('privacy', 'masked') and n.xmin::text::bigint >= since.x`;
+
+/** This transaction's id (32 bits, as catalog rows' xmin shows it); the first call assigns one. */
+export async function transactionId(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ x: string }>(`select (pg_current_xact_id()::text::bigint % 4294967296)::text as x`);
+  return rows[0]!.x;
+}
+
+/** The objects whose catalog rows were written from transaction `since` on (see {@link transactionId}). */
+export async function objectsWrittenSince(client: pg.ClientBase, since: string): Promise<string[]> {
+  const { rows } = await client.query<{ identity: string }>(WRITTEN_SINCE_SQL, [since]);
+  return rows.map((r) => r.identity);
+}
