@@ -4,6 +4,8 @@
 -- masked view as soon as the table is altered, so a new column is at once visible to
 -- applications as NULL (it is unclassified). Elsewhere `integritet sync` (privacy.sync())
 -- does the same; until then the new column is simply absent from the view, never exposed.
+-- A partition made or attached under a table with a retention policy gets its truncate guard
+-- here too (elsewhere from `integritet sync`).
 
 -- Why definer: the DDL's author may own the table without owning the generated view and
 -- policies; regeneration needs the installing role's rights.
@@ -29,6 +31,19 @@ begin
   loop
     perform privacy.sync_table(t.schema_name, t.table_name);
   end loop;
+  -- A partition made or attached under a table with a retention policy gets its truncate guard
+  -- now, in the transaction that made it (sweeps never make triggers).
+  for t in
+    select distinct p.schema_name, p.table_name
+    from pg_catalog.pg_event_trigger_ddl_commands() d
+    cross join lateral pg_catalog.pg_partition_ancestors(d.objid) a(relid)
+    join pg_catalog.pg_class c on c.oid = a.relid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    join privacy.retention_policy p on p.schema_name = n.nspname and p.table_name = c.relname
+    where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.object_type = 'table'
+  loop
+    perform privacy.ensure_retention_guards(t.schema_name, t.table_name);
+  end loop;
 end
 $$;
 comment on function privacy.sync_after_ddl() is
@@ -36,10 +51,16 @@ comment on function privacy.sync_after_ddl() is
 
 do $event_trigger$
 begin
+  -- An install from before partitions were guarded here listens to ALTER TABLE only.
+  if exists (select from pg_catalog.pg_event_trigger e
+             where e.evtname = 'privacy_sync_after_ddl' and not 'CREATE TABLE' = any (e.evttags))
+     and (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user) then
+    drop event trigger privacy_sync_after_ddl;
+  end if;
   if (select r.rolsuper from pg_catalog.pg_roles r where r.rolname = current_user)
      and not exists (select from pg_catalog.pg_event_trigger where evtname = 'privacy_sync_after_ddl') then
     create event trigger privacy_sync_after_ddl on ddl_command_end
-      when tag in ('ALTER TABLE')
+      when tag in ('ALTER TABLE', 'CREATE TABLE')
       execute function privacy.sync_after_ddl();
   end if;
 end

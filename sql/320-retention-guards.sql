@@ -9,14 +9,16 @@
 --   * privacy_retention_queue_insert / _update: a row written with an anchor already past its
 --     keep period (a backfill, a contract end set in the past) is queued for the next sweep,
 --     because the sweep's watermark has moved past it.
--- What they cost: each row trigger has a WHEN condition evaluated without calling a function,
--- and true only for rows the function must look at — the delete guard's for rows a minimum keeps
--- (computed inline from the row) or that belong to a subject held when the guard was made (a
--- constant list; once any hold changed, privacy.hold_version tells the condition to call the
--- function for linked rows until the next sweep makes the guard anew), the others for rows
--- anchored more than the keep period ago. Measured: a delete of rows nothing keeps costs what
--- it costs without the guard (a statement trigger with a transition table cost 1.55x), and
--- inserts and updates of current rows never call a function. The sweep's own writes skip the
+-- What they cost: each row trigger has a WHEN condition true only for rows the function must
+-- look at — the delete guard's for rows a minimum keeps (computed inline from the row, without a
+-- function call), the hold guard's for rows linked to a subject type that has a hold in force at
+-- all (privacy.holds_in_force(), read from privacy.hold as data when the row is deleted), the
+-- others for rows anchored more than the keep period ago. Holds are data, never part of a
+-- trigger's definition: placing or releasing a hold changes no trigger, so nothing (least of all
+-- a sweep) has to drop and re-create triggers, which takes ACCESS EXCLUSIVE on the application's
+-- tables. Measured: a delete of rows nothing keeps costs what it costs without the guard (a
+-- statement trigger with a transition table cost 1.55x), and inserts and updates of current
+-- rows never call a function. The sweep's own writes skip the
 -- guards (the toolkit's owner with privacy.sweeping set, outside any trigger): they touch only
 -- rows nothing keeps, which their own predicate checks. The table owner and the toolkit's owner
 -- can always disable triggers; the guards bind every other role.
@@ -88,9 +90,32 @@ $$;
 comment on function privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]) is
   'Refuses a guarded change (PV301/PV302), or records an admin''s reasoned override in the ledger (internal).';
 
+-- Why definer: reads the catalog and the holds, which the deleting role may read neither of.
+-- An empty answer for anything but the subject types given: the trigger's WHEN condition calls
+-- it for every deleted row of a linked table, so every role may, and it tells no more than
+-- whether some subject of a type is held today (never which one): sql/900-grants.sql grants it
+-- to PUBLIC. Rows of a type without a hold
+-- in force are deleted without a call of the guard function; whether one is held is then looked
+-- up row by row (privacy.retention_guard_delete).
+create or replace function privacy.holds_in_force(subject_types text[])
+returns boolean
+language sql stable security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  -- A day to spare for time zones: a hold that just ended is looked at once more, exactly.
+  select exists (select from privacy.hold as h
+                 where h.subject_type operator(pg_catalog.=) any (holds_in_force.subject_types)
+                   and h.released_at is null
+                   and (h.until is null or h.until operator(pg_catalog.>=) (current_date operator(pg_catalog.-) 1)))
+$$;
+comment on function privacy.holds_in_force(text[]) is
+  'Whether any subject of these types has a hold in force: the hold guard''s WHEN condition (internal).';
+
 -- Why definer: reads the catalog and the holds, which the deleting role may not read.
 -- Row trigger (AFTER, so the row is at hand without another fetch), called only for rows its
 -- WHEN condition found possibly kept; decides exactly and refuses the statement at the first one.
+-- As the hold guard (privacy_retention_guard_held) it first looks up, by index, whether a
+-- subject the row is linked to is held today, and returns at once when none is.
 create or replace function privacy.retention_guard_delete()
 returns trigger
 language plpgsql volatile security definer
@@ -105,7 +130,19 @@ declare
   v_reason text;
   v_until date;
   v_open boolean;
+  v_row jsonb;
 begin
+  if tg_name = 'privacy_retention_guard_held' then
+    v_row := pg_catalog.to_jsonb(old);
+    if not exists (select from privacy.subject_link l
+                   join privacy.hold h on h.subject_type = l.subject_type
+                                      and h.subject_id = v_row->>(l.column_name::text)
+                                      and h.released_at is null
+                   where l.schema_name = tg_argv[0] and l.table_name = tg_argv[1]
+                     and (h.until is null or h.until >= current_date - 1)) then
+      return null;
+    end if;
+  end if;
   if not exists (select from privacy.retention_policy p where p.schema_name = tg_argv[0] and p.table_name = tg_argv[1]) then
     return null;
   end if;
@@ -284,7 +321,7 @@ declare
   v_when_new text;
   v_sweeping text;
   v_kept     text;
-  v_version  bigint;
+  v_types    text[];
   v_seconds  double precision;
   v_since    text;
   v_late     text;
@@ -314,9 +351,6 @@ begin
   where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
   v_keep := coalesce(v_keep, (plan->>'keep')::interval);
   select n.nspowner::regrole::text into v_owner from pg_catalog.pg_namespace n where n.nspname = 'privacy';
-  -- Read before the held subjects, so a hold placed in between makes the guard call its function.
-  v_version := pg_catalog.pg_sequence_last_value('privacy.hold_version'::regclass);
-
   -- The sweep itself (the toolkit's owner, with privacy.sweeping set by privacy.sweep, not in a
   -- trigger) passes without a call: it deletes and re-anonymizes only rows nothing keeps. A
   -- cascade from its deletes runs inside a foreign key trigger (depth > 0), so it is guarded.
@@ -324,27 +358,25 @@ begin
     'not (current_user = %L and coalesce(pg_catalog.current_setting(''privacy.sweeping'', true), '''') = ''on'' '
     'and pg_catalog.pg_trigger_depth() = 0)', v_owner);
 
-  -- Delete: a row trigger (inherited by partitions) whose condition is true for the rows that may
-  -- be kept: a minimum not yet over (or unknown), or a subject held now, or holds changed since.
-  select pg_catalog.string_agg(x.part, ' or ') into v_kept
-  from (
-    select pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
-                             plan->'minimum'->>'ends_sql_old', plan->>'time_zone') as part
-    where plan->'minimum'->>'ends_sql_old' is not null
-    union all
-    select pg_catalog.format('old.%I::text = any (%L::text[])', l->>'column',
-                             (select coalesce(pg_catalog.array_agg(distinct h.subject_id), '{}')
-                              from privacy.hold h where h.subject_type = l->>'subject_type' and h.released_at is null))
-    from pg_catalog.jsonb_array_elements(plan->'links') l
-    union all
-    select pg_catalog.format('coalesce(pg_catalog.pg_sequence_last_value(%L::regclass), -1) <> %s',
-                             'privacy.hold_version', v_version)
-    where pg_catalog.jsonb_array_length(plan->'links') > 0
-  ) x;
+  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
+  -- may be kept: a minimum not yet over (or unknown); a linked subject, while its type has a hold
+  -- in force (read when the row is deleted: holds are data, never part of the trigger).
+  if plan->'minimum'->>'ends_sql_old' is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
+      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping,
+      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
+                        plan->'minimum'->>'ends_sql_old', plan->>'time_zone'), v_args);
+  end if;
+  select pg_catalog.string_agg(pg_catalog.format('old.%I is not null', l->>'column'), ' or '),
+         pg_catalog.array_agg(distinct l->>'subject_type')
+  into v_kept, v_types
+  from pg_catalog.jsonb_array_elements(plan->'links') l;
   if v_kept is not null then
     execute pg_catalog.format(
-      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and (%s)) '
-      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping, v_kept, v_args);
+      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s) '
+      'and privacy.holds_in_force(%L::text[])) execute function privacy.retention_guard_delete(%s)',
+      v_rel::regclass, v_sweeping, v_kept, v_types, v_args);
   end if;
   -- Truncate: statement triggers are not inherited, so each partition gets its own.
   for r in
@@ -377,8 +409,6 @@ begin
   end if;
   -- Without a primary key there is nothing to queue a row by (the sweep says so, PV304).
   if pg_catalog.jsonb_array_length(plan->'key') = 0 then
-    update privacy.sweep_state s set guard_holds = v_version
-    where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
     return;
   end if;
   v_late := privacy.create_retention_late_function(plan);
@@ -395,12 +425,54 @@ begin
   execute pg_catalog.format(
     'create trigger privacy_retention_queue_update after update of %s on %s for each row when (%s and %s) '
     'execute function privacy.%I()', v_watched, v_rel::regclass, v_when_old, v_when_new, v_late);
-  update privacy.sweep_state s set guard_holds = v_version
-  where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
 end
 $$;
 comment on function privacy.install_retention_guards(name, name) is
   'Re-creates the guard and queue triggers of a table for its retention policy, or drops them without one (internal).';
+
+-- Why invoker: runs as the DDL event trigger or privacy.sync() (definer), which own the tables.
+-- Makes the guards of a table under a retention policy that lacks them (the table was dropped
+-- and made again), and the truncate guard of each partition made or attached since (statement
+-- triggers are not inherited). Touches nothing that has its guards: what the sweep used to do,
+-- taken out of the sweep so that a sweep never locks more than the rows it changes.
+create or replace function privacy.ensure_retention_guards(schema_name name, table_name name)
+returns integer
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_rel  oid := pg_catalog.to_regclass(pg_catalog.format('%I.%I', ensure_retention_guards.schema_name,
+                                                         ensure_retention_guards.table_name));
+  v_args text := pg_catalog.format('%L, %L', ensure_retention_guards.schema_name, ensure_retention_guards.table_name);
+  r      record;
+  v_made integer := 0;
+begin
+  if v_rel is null or not exists (select from privacy.retention_policy p
+                                  where p.schema_name = ensure_retention_guards.schema_name
+                                    and p.table_name = ensure_retention_guards.table_name) then
+    return 0;
+  end if;
+  if not exists (select from pg_catalog.pg_trigger g where g.tgrelid = v_rel and g.tgname = 'privacy_retention_guard_truncate') then
+    perform privacy.install_retention_guards(ensure_retention_guards.schema_name, ensure_retention_guards.table_name);
+    return 1;
+  end if;
+  for r in
+    select p.relid::regclass as rel from pg_catalog.pg_partition_tree(v_rel) p
+    where p.isleaf and p.relid <> v_rel
+      and not exists (select from pg_catalog.pg_trigger g
+                      where g.tgrelid = p.relid and g.tgname = 'privacy_retention_guard_truncate')
+    order by 1
+  loop
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_truncate before truncate on %s '
+      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, v_args);
+    v_made := v_made + 1;
+  end loop;
+  return v_made;
+end
+$$;
+comment on function privacy.ensure_retention_guards(name, name) is
+  'Makes the retention guards a table or its new partitions lack; returns how many it made (internal).';
 
 -- Why invoker: as install_retention_guards. Makes sure an index leads with the anchor column, so
 -- that a sweep reads the expired rows and not the table: reuses any valid index that does (one
@@ -513,9 +585,9 @@ create or replace trigger privacy_retention_enforce
   after insert or update or delete on privacy.retention_policy
   for each row execute function privacy.retention_policy_changed();
 
--- Why invoker: fired by changes to holds, made through the definer hold API. A hold placed or
--- changed makes delete guards call their function for linked rows (hold_version), and a hold that
--- ends or changes its end lets the rows it kept back be looked at in the next sweep.
+-- Why invoker: fired by changes to holds, made through the definer hold API. A hold that ends or
+-- changes its end lets the rows it kept back be looked at in the next sweep. (The guards read the
+-- holds when a row is deleted; privacy.hold_version is still counted for tools that watched it.)
 create or replace function privacy.hold_changed()
 returns trigger
 language plpgsql volatile
@@ -564,7 +636,7 @@ revoke execute on function privacy.retention_covered_sql(jsonb, jsonb, text),
   privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]),
   privacy.retention_guard_delete(), privacy.retention_guard_truncate(), privacy.retention_guard_refill(),
   privacy.retention_late_function(name, name), privacy.create_retention_late_function(jsonb),
-  privacy.install_retention_guards(name, name),
+  privacy.install_retention_guards(name, name), privacy.ensure_retention_guards(name, name),
   privacy.ensure_retention_index(name, name), privacy.drop_retention_index(name, name),
   privacy.retention_policy_changed(), privacy.hold_changed(), privacy.subject_link_changed()
   from public;
