@@ -29,7 +29,15 @@ begin
     join privacy.protected_table p on p.schema_name = n.nspname and p.table_name = c.relname
     where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
   loop
-    perform privacy.sync_table(t.schema_name, t.table_name);
+    begin
+      perform privacy.sync_table(t.schema_name, t.table_name);
+    exception when sqlstate 'PV015' then
+      -- The view is in use: the ALTER goes ahead without waiting for it, and the view keeps
+      -- its columns (a new one stays absent from it, never exposed) until `integritet sync`.
+      raise warning using message = pg_catalog.format('masked view of %I.%I not regenerated: %s',
+                                                      t.schema_name, t.table_name, sqlerrm),
+        hint = 'Run integritet sync once it is free.';
+    end;
   end loop;
   -- A partition made or attached under a table with a retention policy gets its truncate guard
   -- now, in the transaction that made it (sweeps never make triggers).

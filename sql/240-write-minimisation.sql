@@ -187,6 +187,8 @@ begin
         where r.schema_name = sync_write_rules.schema_name and r.table_name = sync_write_rules.table_name
           and r.write_rule is not null) x;
 
+  -- Triggers are about to be dropped or made: lock the table without a long wait (sql/015-ddl-locks.sql).
+  perform privacy.lock_for_ddl(array[pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name))]);
   if v_insert is null then
     -- Looked up rather than `drop trigger if exists`, which would print a notice every time.
     for v_trigger in

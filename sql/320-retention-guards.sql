@@ -11,9 +11,9 @@
 --     because the sweep's watermark has moved past it.
 -- What they cost: each row trigger has a WHEN condition true only for rows the function must
 -- look at — the delete guard's for rows a minimum keeps (computed inline from the row, without a
--- function call), the hold guard's for rows linked to a subject type that has a hold in force at
--- all (privacy.holds_in_force(), read from privacy.hold as data when the row is deleted), the
--- others for rows anchored more than the keep period ago. Holds are data, never part of a
+-- function call), the hold guard's for rows linked to a subject (whose holds its function looks
+-- up by index, as data, when the row is deleted), the others for rows anchored more than the
+-- keep period ago. Holds are data, never part of a
 -- trigger's definition: placing or releasing a hold changes no trigger, so nothing (least of all
 -- a sweep) has to drop and re-create triggers, which takes ACCESS EXCLUSIVE on the application's
 -- tables. Measured: a delete of rows nothing keeps costs what it costs without the guard (a
@@ -89,27 +89,6 @@ end
 $$;
 comment on function privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]) is
   'Refuses a guarded change (PV301/PV302), or records an admin''s reasoned override in the ledger (internal).';
-
--- Why definer: reads the catalog and the holds, which the deleting role may read neither of.
--- An empty answer for anything but the subject types given: the trigger's WHEN condition calls
--- it for every deleted row of a linked table, so every role may, and it tells no more than
--- whether some subject of a type is held today (never which one): sql/900-grants.sql grants it
--- to PUBLIC. Rows of a type without a hold
--- in force are deleted without a call of the guard function; whether one is held is then looked
--- up row by row (privacy.retention_guard_delete).
-create or replace function privacy.holds_in_force(subject_types text[])
-returns boolean
-language sql stable security definer
-set search_path = pg_catalog, pg_temp
-as $$
-  -- A day to spare for time zones: a hold that just ended is looked at once more, exactly.
-  select exists (select from privacy.hold as h
-                 where h.subject_type operator(pg_catalog.=) any (holds_in_force.subject_types)
-                   and h.released_at is null
-                   and (h.until is null or h.until operator(pg_catalog.>=) (current_date operator(pg_catalog.-) 1)))
-$$;
-comment on function privacy.holds_in_force(text[]) is
-  'Whether any subject of these types has a hold in force: the hold guard''s WHEN condition (internal).';
 
 -- Why definer: reads the catalog and the holds, which the deleting role may not read.
 -- Row trigger (AFTER, so the row is at hand without another fetch), called only for rows its
@@ -321,7 +300,6 @@ declare
   v_when_new text;
   v_sweeping text;
   v_kept     text;
-  v_types    text[];
   v_seconds  double precision;
   v_since    text;
   v_late     text;
@@ -332,6 +310,8 @@ begin
   if v_rel is null then
     return;
   end if;
+  -- The table and every partition, without a long wait in the lock queue (sql/015-ddl-locks.sql).
+  perform privacy.lock_for_ddl(array[v_rel::regclass]);
   for r in
     select t.tgname, t.tgrelid::regclass as rel
     from pg_catalog.pg_trigger t
@@ -359,8 +339,8 @@ begin
     'and pg_catalog.pg_trigger_depth() = 0)', v_owner);
 
   -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
-  -- may be kept: a minimum not yet over (or unknown); a linked subject, while its type has a hold
-  -- in force (read when the row is deleted: holds are data, never part of the trigger).
+  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
+  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
   if plan->'minimum'->>'ends_sql_old' is not null then
     execute pg_catalog.format(
       'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
@@ -368,15 +348,13 @@ begin
       pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
                         plan->'minimum'->>'ends_sql_old', plan->>'time_zone'), v_args);
   end if;
-  select pg_catalog.string_agg(pg_catalog.format('old.%I is not null', l->>'column'), ' or '),
-         pg_catalog.array_agg(distinct l->>'subject_type')
-  into v_kept, v_types
+  select pg_catalog.string_agg(pg_catalog.format('old.%I is not null', l->>'column'), ' or ')
+  into v_kept
   from pg_catalog.jsonb_array_elements(plan->'links') l;
   if v_kept is not null then
     execute pg_catalog.format(
-      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s) '
-      'and privacy.holds_in_force(%L::text[])) execute function privacy.retention_guard_delete(%s)',
-      v_rel::regclass, v_sweeping, v_kept, v_types, v_args);
+      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
+      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping, v_kept, v_args);
   end if;
   -- Truncate: statement triggers are not inherited, so each partition gets its own.
   for r in
@@ -463,6 +441,7 @@ begin
                       where g.tgrelid = p.relid and g.tgname = 'privacy_retention_guard_truncate')
     order by 1
   loop
+    perform privacy.lock_for_ddl(array[r.rel]);
     execute pg_catalog.format(
       'create trigger privacy_retention_guard_truncate before truncate on %s '
       'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, v_args);
@@ -501,6 +480,7 @@ begin
     exit when pg_catalog.to_regclass(pg_catalog.format('%I.%I', ensure_retention_index.schema_name, v_name)) is null;
     v_n := v_n + 1;
   end loop;
+  perform privacy.lock_for_ddl(array[(plan->>'relid')::oid::regclass]);
   execute pg_catalog.format('create index %I on %s (%s)', v_name, plan->>'object',
                             (select pg_catalog.string_agg(pg_catalog.format('%I', e->>'name'), ', ' order by o)
                              from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o)));
@@ -527,6 +507,8 @@ begin
   where x.schema_name = drop_retention_index.schema_name and x.table_name = drop_retention_index.table_name
   returning x.index_name into v_name;
   if v_name is not null then
+    perform privacy.lock_for_ddl(array[pg_catalog.to_regclass(pg_catalog.format('%I.%I', drop_retention_index.schema_name,
+                                                                                drop_retention_index.table_name))]);
     execute pg_catalog.format('drop index if exists %I.%I', drop_retention_index.schema_name, v_name);
   end if;
 end

@@ -5,9 +5,6 @@
 
 -- PostgreSQL lets PUBLIC execute every new function; none of the toolkit's is meant for PUBLIC.
 revoke execute on all functions in schema privacy from public;
--- Except the condition of the retention hold guard, which runs as whoever deletes a guarded row
--- (sql/320-retention-guards.sql): it tells whether any subject of a type is held, never which.
-grant execute on function privacy.holds_in_force(text[]) to public;
 
 grant usage on schema privacy to privacy_admin, privacy_masked, privacy_unmasked, privacy_sweeper;
 

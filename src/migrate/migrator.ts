@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
-import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
+import { isInUse, retryWhileInUse } from '../database/retry-while-in-use.ts';
+import { MigrationError, ObjectInUseError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
 import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
 import { withMigrationLock } from './migration-lock.ts';
@@ -51,29 +52,53 @@ function historyStorage(): UmzugStorage<pg.Client> {
   };
 }
 
-async function inTransaction(client: pg.ClientBase, what: string, sql: string): Promise<void> {
-  await client.query('begin');
-  try {
-    await client.query(sql);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new MigrationError(`${what} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: what, cause: error });
-  }
+/** How long a migration step waits in a lock queue before it gives way and tries again. */
+const STEP_LOCK_TIMEOUT = '100ms';
+
+/** The oldest open transactions of the database, for a line saying what a step waits for. */
+async function oldestTransactions(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ line: string }>(
+    `select format('pid %s (%s%s, transaction open %s s)', pid, coalesce(nullif(application_name, ''), 'no application name'),
+                   coalesce(', ' || state, ''), round(extract(epoch from clock_timestamp() - xact_start)::numeric, 1)) as line
+     from pg_stat_activity
+     where datname = current_database() and xact_start is not null and pid <> pg_backend_pid()
+     order by xact_start limit 3`);
+  return rows.map((r) => r.line).join('; ') || 'a transaction that has just ended';
 }
 
-function umzugFor(client: pg.Client, migrations: VersionedMigration[]) {
+// Every lock a step takes waits at most STEP_LOCK_TIMEOUT (the application never queues longer
+// behind it); a step that met a lock in use is rolled back and tried again with backoff.
+async function inTransaction(client: pg.ClientBase, what: string, sql: string, log?: (line: string) => void): Promise<void> {
+  await retryWhileInUse(what, async () => {
+    await client.query('begin');
+    try {
+      await client.query(`set local lock_timeout = '${STEP_LOCK_TIMEOUT}'`);
+      await client.query(sql);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      if (isInUse(error)) {
+        const detail = error instanceof Error && (error as { code?: string }).code === 'PV015'
+          ? error.message : `a lock is in use; oldest open transactions: ${await oldestTransactions(client).catch(() => '?')}`;
+        throw new ObjectInUseError(detail, { code: 'PV015', object: what, cause: error });
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new MigrationError(`${what} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: what, cause: error });
+    }
+  }, { log });
+}
+
+function umzugFor(client: pg.Client, migrations: VersionedMigration[], log?: (line: string) => void) {
   return new Umzug<pg.Client>({
     context: client,
     storage: historyStorage(),
     logger: undefined,
     migrations: migrations.map((m) => ({
       name: m.name,
-      up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`),
+      up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`, log),
       down: ({ context }) =>
         inTransaction(context, `${m.name} (down)`,
-          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`),
+          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`, log),
     })),
   });
 }
@@ -115,7 +140,7 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
   }
   return withMigrationLock(connection, async (client) => {
     refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations);
+    const umzug = umzugFor(client, migrations, log);
     const done: MigrateResult = { versioned: [], repeatable: [] };
     try {
       for (const m of await umzug.up(options.to ? { to: options.to } : {})) {
@@ -132,7 +157,7 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
     const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
     for (const def of repeatableDefinitions()) {
       if (applied.get(def.name) === def.checksum) continue;
-      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`, log);
       done.repeatable.push(def.name);
       log?.(`applied ${def.name}`);
     }
@@ -153,7 +178,7 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
   }
   return withMigrationLock(connection, async (client) => {
     refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations);
+    const umzug = umzugFor(client, migrations, log);
     const done: MigrateResult = { versioned: [], repeatable: [] };
     try {
       const target = options.all ? { to: 0 as const } : options.to ? { to: options.to } : {};
