@@ -1,13 +1,14 @@
 import pg from 'pg';
 
-/** Advisory lock key (two int4s: "priv", 1) that serialises every migration run on a database. */
+/** Advisory lock key (two int4s: "priv", 1) that serialises the steps of migration runs on a database. */
 const LOCK_KEY = [0x70726976, 1] as const;
 
 /**
- * Opens one connection, takes the migration lock on it (waiting for a concurrent run to finish),
- * runs `work` on that connection and releases everything, whatever happens.
+ * Opens one connection for a migration run, runs `work` on it and closes it, whatever happens.
+ * It holds no session-level lock: behind a transaction pooler (pgbouncer in transaction mode)
+ * a session lock stays with whichever server connection took it, long after the run.
  */
-export async function withMigrationLock<T>(
+export async function withMigrationConnection<T>(
   connection: string | pg.ClientConfig,
   work: (client: pg.Client) => Promise<T>,
   log?: (line: string) => void,
@@ -17,13 +18,22 @@ export async function withMigrationLock<T>(
   client.on('notice', (notice) => log?.(`notice: ${notice.message}`));
   try {
     await client.query(`set application_name = 'integritet migrate'`);
-    const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, $2) as locked', [...LOCK_KEY]);
-    if (!rows[0]?.locked) {
-      log?.('waiting for another migration run on this database to finish');
-      await client.query('select pg_advisory_lock($1, $2)', [...LOCK_KEY]);
-    }
     return await work(client);
   } finally {
-    await client.end().catch(() => undefined); // ending the session releases the lock
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the migration lock for the rest of the open transaction (a transaction-level advisory
+ * lock: it ends with the transaction, on whatever server connection a pooler gave it). A step
+ * re-reads the history under it, so two runs at once apply each step once; the second waits
+ * (under the step's lock_timeout, trying again) while the first one's step runs.
+ */
+export async function takeMigrationLock(client: pg.ClientBase, log?: (line: string) => void): Promise<void> {
+  const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1, $2) as locked', [...LOCK_KEY]);
+  if (!rows[0]?.locked) {
+    log?.('waiting for another migration run on this database');
+    await client.query('select pg_advisory_xact_lock($1, $2)', [...LOCK_KEY]);
   }
 }

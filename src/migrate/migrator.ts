@@ -4,7 +4,7 @@ import { isInUse, retryWhileInUse } from '../database/retry-while-in-use.ts';
 import { MigrationError, ObjectInUseError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
 import { repeatableDefinitions, versionedMigrations, type VersionedMigration } from './migration-files.ts';
-import { withMigrationLock } from './migration-lock.ts';
+import { takeMigrationLock, withMigrationConnection } from './migration-lock.ts';
 
 /** Where to connect: a connection string or a `pg` client configuration. */
 export type Connection = string | pg.ClientConfig;
@@ -67,14 +67,23 @@ async function oldestTransactions(client: pg.ClientBase): Promise<string> {
 }
 
 // Every lock a step takes waits at most STEP_LOCK_TIMEOUT (the application never queues longer
-// behind it); a step that met a lock in use is rolled back and tried again with backoff.
-async function inTransaction(client: pg.ClientBase, what: string, sql: string, log?: (line: string) => void): Promise<void> {
-  await retryWhileInUse(what, async () => {
+// behind it); a step that met a lock in use is rolled back and tried again with backoff. Each
+// step takes the migration lock in its own transaction and first asks `done` whether another
+// run applied it meanwhile: returns whether this call applied it.
+async function inTransaction(client: pg.ClientBase, what: string, sql: string, log?: (line: string) => void,
+                             done?: (client: pg.ClientBase) => Promise<boolean>): Promise<boolean> {
+  return retryWhileInUse(what, async () => {
     await client.query('begin');
     try {
       await client.query(`set local lock_timeout = '${STEP_LOCK_TIMEOUT}'`);
+      await takeMigrationLock(client, log);
+      if (done && await done(client)) {
+        await client.query('commit');
+        return false;
+      }
       await client.query(sql);
       await client.query('commit');
+      return true;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       if (isInUse(error)) {
@@ -88,17 +97,26 @@ async function inTransaction(client: pg.ClientBase, what: string, sql: string, l
   }, { log });
 }
 
-function umzugFor(client: pg.Client, migrations: VersionedMigration[], log?: (line: string) => void) {
+async function isApplied(client: pg.ClientBase, name: string, checksum?: string): Promise<boolean> {
+  return (await readHistory(client)).some((h) => h.name === name && (checksum === undefined || h.checksum === checksum));
+}
+
+function umzugFor(client: pg.Client, migrations: VersionedMigration[], ran: Set<string>, log?: (line: string) => void) {
   return new Umzug<pg.Client>({
     context: client,
     storage: historyStorage(),
     logger: undefined,
     migrations: migrations.map((m) => ({
       name: m.name,
-      up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`, log),
-      down: ({ context }) =>
-        inTransaction(context, `${m.name} (down)`,
-          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`, log),
+      up: async ({ context }) => {
+        if (await inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`, log,
+          (c) => isApplied(c, m.name))) ran.add(m.name);
+      },
+      down: async ({ context }) => {
+        if (await inTransaction(context, `${m.name} (down)`,
+          `delete from privacy.schema_migration where name = '${m.name}';\n${m.down}`, log,
+          async (c) => !(await isApplied(c, m.name)))) ran.add(m.name);
+      },
     })),
   });
 }
@@ -138,12 +156,14 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
   if (options.to && !migrations.some((m) => m.name === options.to)) {
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations, log);
+    const ran = new Set<string>();
+    const umzug = umzugFor(client, migrations, ran, log);
     const done: MigrateResult = { versioned: [], repeatable: [] };
     try {
       for (const m of await umzug.up(options.to ? { to: options.to } : {})) {
+        if (!ran.has(m.name)) continue; // another run applied it meanwhile
         done.versioned.push(m.name);
         log?.(`applied ${m.name}`);
       }
@@ -157,7 +177,8 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
     const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
     for (const def of repeatableDefinitions()) {
       if (applied.get(def.name) === def.checksum) continue;
-      await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`, log);
+      if (!await inTransaction(client, def.name, `${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`, log,
+        (c) => isApplied(c, def.name, def.checksum))) continue;
       done.repeatable.push(def.name);
       log?.(`applied ${def.name}`);
     }
@@ -176,13 +197,15 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
   if (options.to && !migrations.some((m) => m.name === options.to)) {
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations, log);
+    const ran = new Set<string>();
+    const umzug = umzugFor(client, migrations, ran, log);
     const done: MigrateResult = { versioned: [], repeatable: [] };
     try {
       const target = options.all ? { to: 0 as const } : options.to ? { to: options.to } : {};
       for (const m of await umzug.down(target)) {
+        if (!ran.has(m.name)) continue;
         done.versioned.push(m.name);
         log?.(`reverted ${m.name}`);
       }
@@ -198,9 +221,13 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
   }, log);
 }
 
-/** Every versioned migration and repeatable definition, with whether and when it was applied. */
+/**
+ * Every versioned migration and repeatable definition, with whether and when it was applied.
+ * Reads the history without the migration lock: it never waits for a run in progress (it shows
+ * what that run has committed so far).
+ */
 export async function migrationStatus(connection: Connection): Promise<MigrationState[]> {
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     const history = new Map((await readHistory(client)).map((h) => [h.name, h]));
     const state = (name: string, kind: AppliedMigration['kind'], checksum: string): MigrationState => {
       const applied = history.get(name);
