@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ObjectInUseError } from '../errors/privacy-error.ts';
 
 /** Advisory lock key (two int4s: "priv", 1) that serialises the steps of migration runs on a database. */
 const LOCK_KEY = [0x70726976, 1] as const;
@@ -26,14 +27,16 @@ export async function withMigrationConnection<T>(
 
 /**
  * Takes the migration lock for the rest of the open transaction (a transaction-level advisory
- * lock: it ends with the transaction, on whatever server connection a pooler gave it). A step
- * re-reads the history under it, so two runs at once apply each step once; the second waits
- * (under the step's lock_timeout, trying again) while the first one's step runs.
+ * lock: it ends with the transaction, on whatever server connection a pooler gave it), or
+ * raises an {@link ObjectInUseError} at once when another run holds it: the step is then tried
+ * again in a new transaction. Not waiting inside the transaction matters: one that began
+ * before the other run's step committed would go on seeing the catalog as it was then (an
+ * advisory lock does not make PostgreSQL read catalog changes), and apply the step again.
+ * A step re-reads the history under the lock, so two runs at once apply each step once.
  */
-export async function takeMigrationLock(client: pg.ClientBase, log?: (line: string) => void): Promise<void> {
+export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
   const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1, $2) as locked', [...LOCK_KEY]);
   if (!rows[0]?.locked) {
-    log?.('waiting for another migration run on this database');
-    await client.query('select pg_advisory_xact_lock($1, $2)', [...LOCK_KEY]);
+    throw new ObjectInUseError('another migration run on this database is applying a step', { code: 'PV015' });
   }
 }

@@ -76,7 +76,7 @@ async function inTransaction(client: pg.ClientBase, what: string, sql: string, l
     await client.query('begin');
     try {
       await client.query(`set local lock_timeout = '${STEP_LOCK_TIMEOUT}'`);
-      await takeMigrationLock(client, log);
+      await takeMigrationLock(client);
       if (done && await done(client)) {
         await client.query('commit');
         return false;
