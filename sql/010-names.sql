@@ -11,7 +11,7 @@
 --   PV002 unknown column           PV007 unknown subject            PV012 unknown hold
 --   PV003 unknown strategy         PV008 invalid identifier         PV013 not allowed on object
 --   PV004 invalid parameters       PV009 ledger is append-only      PV014 unknown row
---   PV005 invalid retention        PV010 table not protected
+--   PV005 invalid retention        PV010 table not protected        PV015 object in use (DDL lock)
 --   PV1xx the strategy library (sql/180, sql/185), PV3xx retention (sql/3xx); the full list with
 --   the error class each maps to is src/errors/sqlstates.ts.
 

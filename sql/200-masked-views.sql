@@ -321,6 +321,10 @@ begin
     perform pg_catalog.set_config('privacy.syncing', v_syncing, true);
     return 'unchanged';
   end if;
+  -- In the order an application's read takes them (the view, then its table), without a long
+  -- wait in the lock queue (sql/015-ddl-locks.sql).
+  perform privacy.lock_for_ddl(array[pg_catalog.to_regclass(pg_catalog.format('masked.%I', v_view)),
+                                     pg_catalog.format('%I.%I', schema_name, table_name)::regclass]);
 
   -- The view: replaced in place when its columns still line up (dependent objects survive),
   -- rebuilt when the table's columns changed.
@@ -407,6 +411,8 @@ begin
   if e.table_name is null then
     return;
   end if;
+  perform privacy.lock_for_ddl(array[pg_catalog.to_regclass(pg_catalog.format('masked.%I', e.view_name)),
+                                     pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name))]);
   execute pg_catalog.format('drop view if exists masked.%I', e.view_name);
   execute pg_catalog.format('drop function if exists masked.%I()', e.view_name || '_write');
   if pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name)) is not null then
@@ -425,8 +431,64 @@ $$;
 comment on function privacy.remove_enforcement(name, name) is
   'Drops what sync_table generated for a table and restores its row-level security setting.';
 
+-- Why invoker: reads the catalog, which privacy_admin members read. The tables `integritet
+-- sync` brings in line, in the fixed order every run takes their locks in.
+create or replace function privacy.sync_tables()
+returns table (schema_name name, table_name name)
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select p.schema_name, p.table_name from privacy.protected_table p
+  union
+  select e.schema_name, e.table_name from privacy.enforcement e
+  union
+  select r.schema_name, r.table_name from privacy.retention_policy r
+  order by 1, 2
+$$;
+comment on function privacy.sync_tables() is
+  'The tables privacy.sync() regenerates, in the order it locks them.';
+
+-- Why definer: as sync_table. One table of privacy.sync(): its masked view, policies and grants
+-- (or their removal), and any retention guard it lacks; NULL when there was nothing to report.
+-- The CLI calls it once per table, each in a transaction of its own, so that no lock on one
+-- table is held while waiting for another.
+create or replace function privacy.sync_one(schema_name name, table_name name)
+returns text
+language plpgsql volatile security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_outcome text;
+begin
+  if pg_catalog.to_regclass(pg_catalog.format('%I.%I', sync_one.schema_name, sync_one.table_name)) is null then
+    if exists (select from privacy.enforcement e
+               where e.schema_name = sync_one.schema_name and e.table_name = sync_one.table_name)
+       or exists (select from privacy.protected_table p
+                  where p.schema_name = sync_one.schema_name and p.table_name = sync_one.table_name) then
+      perform privacy.remove_enforcement(sync_one.schema_name, sync_one.table_name);
+      return 'table is gone';
+    end if;
+    return null;
+  end if;
+  if exists (select from privacy.protected_table p
+             where p.schema_name = sync_one.schema_name and p.table_name = sync_one.table_name)
+     or exists (select from privacy.enforcement e
+                where e.schema_name = sync_one.schema_name and e.table_name = sync_one.table_name) then
+    v_outcome := privacy.sync_table(sync_one.schema_name, sync_one.table_name);
+  end if;
+  -- Retention guards a table or a new partition lacks (sql/320-retention-guards.sql).
+  if privacy.ensure_retention_guards(sync_one.schema_name, sync_one.table_name) > 0 then
+    v_outcome := coalesce(v_outcome || ', ', '') || 'retention guards made';
+  end if;
+  return v_outcome;
+end
+$$;
+comment on function privacy.sync_one(name, name) is
+  'Brings one table''s masked view, policies, grants and retention guards in line; NULL when it has none of them.';
+
 -- Why definer: as sync_table; privacy_admin members call it after schema changes when no
--- event trigger does it for them.
+-- event trigger does it for them. All tables in one transaction: `integritet sync` instead
+-- takes them one transaction each (privacy.sync_one), which holds fewer locks at a time.
 create or replace function privacy.sync()
 returns table (schema_name name, table_name name, outcome text)
 language plpgsql volatile security definer
@@ -437,21 +499,13 @@ declare
 begin
   -- Tables renamed since they were last synced keep their rules (sql/235-follow-renames.sql).
   perform privacy.follow_renames();
-  for t in
-    select p.schema_name, p.table_name from privacy.protected_table p
-    union
-    select e.schema_name, e.table_name from privacy.enforcement e
-    order by 1, 2
-  loop
+  for t in select x.schema_name, x.table_name from privacy.sync_tables() x loop
     schema_name := t.schema_name;
     table_name := t.table_name;
-    if pg_catalog.to_regclass(pg_catalog.format('%I.%I', t.schema_name, t.table_name)) is null then
-      perform privacy.remove_enforcement(t.schema_name, t.table_name);
-      outcome := 'table is gone';
-    else
-      outcome := privacy.sync_table(t.schema_name, t.table_name);
+    outcome := privacy.sync_one(t.schema_name, t.table_name);
+    if outcome is not null then
+      return next;
     end if;
-    return next;
   end loop;
 end
 $$;
@@ -484,4 +538,4 @@ create or replace trigger protected_table_sync after insert or update or delete 
 create or replace trigger column_rule_sync after insert or update or delete on privacy.column_rule
   for each row execute function privacy.sync_after_catalog_change();
 
-grant execute on function privacy.sync() to privacy_admin;
+grant execute on function privacy.sync(), privacy.sync_tables(), privacy.sync_one(name, name) to privacy_admin;

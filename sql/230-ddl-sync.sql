@@ -4,6 +4,8 @@
 -- masked view as soon as the table is altered, so a new column is at once visible to
 -- applications as NULL (it is unclassified). Elsewhere `integritet sync` (privacy.sync())
 -- does the same; until then the new column is simply absent from the view, never exposed.
+-- A partition made or attached under a table with a retention policy gets its truncate guard
+-- here too (elsewhere from `integritet sync`).
 
 -- Why definer: the DDL's author may own the table without owning the generated view and
 -- policies; regeneration needs the installing role's rights.
@@ -43,7 +45,28 @@ begin
     cross join lateral privacy.protected_ancestors(d.objid) a
     where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
   loop
-    perform privacy.sync_table(t.schema_name, t.table_name);
+    begin
+      perform privacy.sync_table(t.schema_name, t.table_name);
+    exception when sqlstate 'PV015' then
+      -- The view is in use: the ALTER goes ahead without waiting for it, and the view keeps
+      -- its columns (a new one stays absent from it, never exposed) until `integritet sync`.
+      raise warning using message = pg_catalog.format('masked view of %I.%I not regenerated: %s',
+                                                      t.schema_name, t.table_name, sqlerrm),
+        hint = 'Run integritet sync once it is free.';
+    end;
+  end loop;
+  -- A partition made or attached under a table with a retention policy gets its truncate guard
+  -- now, in the transaction that made it (sweeps never make triggers).
+  for t in
+    select distinct p.schema_name, p.table_name
+    from pg_catalog.pg_event_trigger_ddl_commands() d
+    cross join lateral pg_catalog.pg_partition_ancestors(d.objid) a(relid)
+    join pg_catalog.pg_class c on c.oid = a.relid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    join privacy.retention_policy p on p.schema_name = n.nspname and p.table_name = c.relname
+    where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.object_type = 'table'
+  loop
+    perform privacy.ensure_retention_guards(t.schema_name, t.table_name);
   end loop;
 end
 $$;

@@ -194,6 +194,8 @@ begin
       where t.tgname in ('privacy_minimise', 'privacy_minimise_update') and t.tgparentid = 0
         and t.tgrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name))
     loop
+      -- Without a long wait in the lock queue (sql/015-ddl-locks.sql).
+      perform privacy.lock_for_ddl(array[pg_catalog.format('%I.%I', schema_name, table_name)::regclass]);
       execute pg_catalog.format('drop trigger %I on %I.%I', v_trigger, schema_name, table_name);
     end loop;
     foreach v_old in array array[v_function, v_update_function] loop
@@ -240,6 +242,7 @@ $body$$f$, v_update_function, schema_name, table_name, v_update);
                             pg_catalog.format('integritet: write rules of %I.%I on INSERT (generated)', schema_name, table_name));
   execute pg_catalog.format('comment on function privacy.%I() is %L', v_update_function,
                             pg_catalog.format('integritet: write rules of %I.%I on UPDATE (generated)', schema_name, table_name));
+  perform privacy.lock_for_ddl(array[pg_catalog.format('%I.%I', schema_name, table_name)::regclass]);
   execute pg_catalog.format('create or replace trigger privacy_minimise before insert on %I.%I for each row %s'
                             'execute function privacy.%I()', schema_name, table_name,
                             case when v_when_insert is not null then pg_catalog.format('when ((%s) is not true) ', v_when_insert) end,

@@ -9,14 +9,16 @@
 --   * privacy_retention_queue_insert / _update: a row written with an anchor already past its
 --     keep period (a backfill, a contract end set in the past) is queued for the next sweep,
 --     because the sweep's watermark has moved past it.
--- What they cost: each row trigger has a WHEN condition evaluated without calling a function,
--- and true only for rows the function must look at — the delete guard's for rows a minimum keeps
--- (computed inline from the row) or that belong to a subject held when the guard was made (a
--- constant list; once any hold changed, privacy.hold_version tells the condition to call the
--- function for linked rows until the next sweep makes the guard anew), the others for rows
--- anchored more than the keep period ago. Measured: a delete of rows nothing keeps costs what
--- it costs without the guard (a statement trigger with a transition table cost 1.55x), and
--- inserts and updates of current rows never call a function. The sweep's own writes skip the
+-- What they cost: each row trigger has a WHEN condition true only for rows the function must
+-- look at — the delete guard's for rows a minimum keeps (computed inline from the row, without a
+-- function call), the hold guard's for rows linked to a subject (whose holds its function looks
+-- up by index, as data, when the row is deleted), the others for rows anchored more than the
+-- keep period ago. Holds are data, never part of a
+-- trigger's definition: placing or releasing a hold changes no trigger, so nothing (least of all
+-- a sweep) has to drop and re-create triggers, which takes ACCESS EXCLUSIVE on the application's
+-- tables. Measured: a delete of rows nothing keeps costs what it costs without the guard (a
+-- statement trigger with a transition table cost 1.55x), and inserts and updates of current
+-- rows never call a function. The sweep's own writes skip the
 -- guards (the toolkit's owner with privacy.sweeping set, outside any trigger): they touch only
 -- rows nothing keeps, which their own predicate checks. The table owner and the toolkit's owner
 -- can always disable triggers; the guards bind every other role.
@@ -101,6 +103,8 @@ comment on function privacy.retention_guard_refuse(jsonb, text, bigint, text, da
 -- Why definer: reads the catalog and the holds, which the deleting role may not read.
 -- Row trigger (AFTER, so the row is at hand without another fetch), called only for rows its
 -- WHEN condition found possibly kept; decides exactly and refuses the statement at the first one.
+-- As the hold guard (privacy_retention_guard_held) it first looks up, by index, whether a
+-- subject the row is linked to is held today, and returns at once when none is.
 create or replace function privacy.retention_guard_delete()
 returns trigger
 language plpgsql volatile security definer
@@ -115,7 +119,21 @@ declare
   v_reason text;
   v_until date;
   v_open boolean;
+  v_row jsonb;
 begin
+  -- A table reached through a path link (sql/400) has no column to look up by: the full check runs.
+  if tg_name = 'privacy_retention_guard_held'
+     and not exists (select from privacy.subject_path y where y.schema_name = tg_argv[0] and y.table_name = tg_argv[1]) then
+    v_row := pg_catalog.to_jsonb(old);
+    if not exists (select from privacy.subject_link l
+                   join privacy.hold h on h.subject_type = l.subject_type
+                                      and h.subject_id = v_row->>(l.column_name::text)
+                                      and h.released_at is null
+                   where l.schema_name = tg_argv[0] and l.table_name = tg_argv[1]
+                     and (h.until is null or h.until >= current_date - 1)) then
+      return null;
+    end if;
+  end if;
   if not exists (select from privacy.retention_policy p where p.schema_name = tg_argv[0] and p.table_name = tg_argv[1]) then
     return null;
   end if;
@@ -294,7 +312,6 @@ declare
   v_when_new text;
   v_sweeping text;
   v_kept     text;
-  v_version  bigint;
   v_seconds  double precision;
   v_since    text;
   v_late     text;
@@ -305,6 +322,8 @@ begin
   if v_rel is null then
     return;
   end if;
+  -- The table and every partition, without a long wait in the lock queue (sql/015-ddl-locks.sql).
+  perform privacy.lock_for_ddl(array[v_rel::regclass]);
   for r in
     select t.tgname, t.tgrelid::regclass as rel
     from pg_catalog.pg_trigger t
@@ -324,9 +343,6 @@ begin
   where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
   v_keep := coalesce(v_keep, (plan->>'keep')::interval);
   select n.nspowner::regrole::text into v_owner from pg_catalog.pg_namespace n where n.nspname = 'privacy';
-  -- Read before the held subjects, so a hold placed in between makes the guard call its function.
-  v_version := pg_catalog.pg_sequence_last_value('privacy.hold_version'::regclass);
-
   -- The sweep itself (the toolkit's owner, with privacy.sweeping set by privacy.sweep, not in a
   -- trigger) passes without a call: it deletes and re-anonymizes only rows nothing keeps. A
   -- cascade from its deletes runs inside a foreign key trigger (depth > 0), so it is guarded.
@@ -334,34 +350,26 @@ begin
     'not (current_user = %L and coalesce(pg_catalog.current_setting(''privacy.sweeping'', true), '''') = ''on'' '
     'and pg_catalog.pg_trigger_depth() = 0)', v_owner);
 
-  -- Delete: a row trigger (inherited by partitions) whose condition is true for the rows that may
-  -- be kept: a minimum not yet over (or unknown), or a subject held now, or holds changed since.
-  select pg_catalog.string_agg(x.part, ' or ') into v_kept
-  from (
-    select pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
-                             plan->'minimum'->>'ends_sql_old', plan->>'time_zone') as part
-    where plan->'minimum'->>'ends_sql_old' is not null
-    union all
-    select pg_catalog.format('old.%I::text = any (%L::text[])', l->>'column',
-                             (select coalesce(pg_catalog.array_agg(distinct h.subject_id), '{}')
-                              from privacy.hold h where h.subject_type = l->>'subject_type' and h.released_at is null))
-    from pg_catalog.jsonb_array_elements(plan->'links') l
-    where l ? 'column'
-    union all
-    -- A row held through path links cannot be told in a WHEN condition (no subqueries there):
-    -- while any subject of the type is held, the function looks at every row.
-    select 'true'
-    from pg_catalog.jsonb_array_elements(plan->'links') l
-    where l ? 'ids_sql'
-      and exists (select from privacy.hold h where h.subject_type = l->>'subject_type' and h.released_at is null)
-    union all
-    select pg_catalog.format('coalesce(pg_catalog.pg_sequence_last_value(%L::regclass), -1) <> %s',
-                             'privacy.hold_version', v_version)
-    where pg_catalog.jsonb_array_length(plan->'links') > 0
-  ) x;
+  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
+  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
+  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
+  if plan->'minimum'->>'ends_sql_old' is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
+      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping,
+      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
+                        plan->'minimum'->>'ends_sql_old', plan->>'time_zone'), v_args);
+  end if;
+  -- A row reached through a path link has no column of its own to test in a WHEN condition (no
+  -- subqueries there): every deleted row of such a table is looked at.
+  select pg_catalog.string_agg(case when l ? 'column' then pg_catalog.format('old.%I is not null', l->>'column')
+                                    else 'true' end, ' or ')
+  into v_kept
+  from pg_catalog.jsonb_array_elements(plan->'links') l
+  where l ? 'column' or l ? 'ids_sql';
   if v_kept is not null then
     execute pg_catalog.format(
-      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and (%s)) '
+      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
       'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping, v_kept, v_args);
   end if;
   -- Truncate: statement triggers are not inherited, so each partition gets its own.
@@ -395,8 +403,6 @@ begin
   end if;
   -- Without a primary key there is nothing to queue a row by (the sweep says so, PV304).
   if pg_catalog.jsonb_array_length(plan->'key') = 0 then
-    update privacy.sweep_state s set guard_holds = v_version
-    where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
     return;
   end if;
   v_late := privacy.create_retention_late_function(plan);
@@ -413,12 +419,55 @@ begin
   execute pg_catalog.format(
     'create trigger privacy_retention_queue_update after update of %s on %s for each row when (%s and %s) '
     'execute function privacy.%I()', v_watched, v_rel::regclass, v_when_old, v_when_new, v_late);
-  update privacy.sweep_state s set guard_holds = v_version
-  where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
 end
 $$;
 comment on function privacy.install_retention_guards(name, name) is
   'Re-creates the guard and queue triggers of a table for its retention policy, or drops them without one (internal).';
+
+-- Why invoker: runs as the DDL event trigger or privacy.sync() (definer), which own the tables.
+-- Makes the guards of a table under a retention policy that lacks them (the table was dropped
+-- and made again), and the truncate guard of each partition made or attached since (statement
+-- triggers are not inherited). Touches nothing that has its guards: what the sweep used to do,
+-- taken out of the sweep so that a sweep never locks more than the rows it changes.
+create or replace function privacy.ensure_retention_guards(schema_name name, table_name name)
+returns integer
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_rel  oid := pg_catalog.to_regclass(pg_catalog.format('%I.%I', ensure_retention_guards.schema_name,
+                                                         ensure_retention_guards.table_name));
+  v_args text := pg_catalog.format('%L, %L', ensure_retention_guards.schema_name, ensure_retention_guards.table_name);
+  r      record;
+  v_made integer := 0;
+begin
+  if v_rel is null or not exists (select from privacy.retention_policy p
+                                  where p.schema_name = ensure_retention_guards.schema_name
+                                    and p.table_name = ensure_retention_guards.table_name) then
+    return 0;
+  end if;
+  if not exists (select from pg_catalog.pg_trigger g where g.tgrelid = v_rel and g.tgname = 'privacy_retention_guard_truncate') then
+    perform privacy.install_retention_guards(ensure_retention_guards.schema_name, ensure_retention_guards.table_name);
+    return 1;
+  end if;
+  for r in
+    select p.relid::regclass as rel from pg_catalog.pg_partition_tree(v_rel) p
+    where p.isleaf and p.relid <> v_rel
+      and not exists (select from pg_catalog.pg_trigger g
+                      where g.tgrelid = p.relid and g.tgname = 'privacy_retention_guard_truncate')
+    order by 1
+  loop
+    perform privacy.lock_for_ddl(array[r.rel]);
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_truncate before truncate on %s '
+      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, v_args);
+    v_made := v_made + 1;
+  end loop;
+  return v_made;
+end
+$$;
+comment on function privacy.ensure_retention_guards(name, name) is
+  'Makes the retention guards a table or its new partitions lack; returns how many it made (internal).';
 
 -- Why invoker: as install_retention_guards. Makes sure an index leads with the anchor column, so
 -- that a sweep reads the expired rows and not the table: reuses any valid index that does (one
@@ -447,6 +496,7 @@ begin
     exit when pg_catalog.to_regclass(pg_catalog.format('%I.%I', ensure_retention_index.schema_name, v_name)) is null;
     v_n := v_n + 1;
   end loop;
+  perform privacy.lock_for_ddl(array[(plan->>'relid')::oid::regclass]);
   execute pg_catalog.format('create index %I on %s (%s)', v_name, plan->>'object',
                             (select pg_catalog.string_agg(pg_catalog.format('%I', e->>'name'), ', ' order by o)
                              from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o)));
@@ -473,6 +523,8 @@ begin
   where x.schema_name = drop_retention_index.schema_name and x.table_name = drop_retention_index.table_name
   returning x.index_name into v_name;
   if v_name is not null then
+    perform privacy.lock_for_ddl(array[pg_catalog.to_regclass(pg_catalog.format('%I.%I', drop_retention_index.schema_name,
+                                                                                drop_retention_index.table_name))]);
     execute pg_catalog.format('drop index if exists %I.%I', drop_retention_index.schema_name, v_name);
   end if;
 end
@@ -536,9 +588,9 @@ create or replace trigger privacy_retention_enforce
   after insert or update or delete on privacy.retention_policy
   for each row execute function privacy.retention_policy_changed();
 
--- Why invoker: fired by changes to holds, made through the definer hold API. A hold placed or
--- changed makes delete guards call their function for linked rows (hold_version), and a hold that
--- ends or changes its end lets the rows it kept back be looked at in the next sweep.
+-- Why invoker: fired by changes to holds, made through the definer hold API. A hold that ends or
+-- changes its end lets the rows it kept back be looked at in the next sweep. (The guards read the
+-- holds when a row is deleted; privacy.hold_version is still counted for tools that watched it.)
 create or replace function privacy.hold_changed()
 returns trigger
 language plpgsql volatile
@@ -591,7 +643,7 @@ revoke execute on function privacy.retention_covered_sql(jsonb, jsonb, text),
   privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]),
   privacy.retention_guard_delete(), privacy.retention_guard_truncate(), privacy.retention_guard_refill(),
   privacy.retention_late_function(name, name), privacy.create_retention_late_function(jsonb),
-  privacy.install_retention_guards(name, name),
+  privacy.install_retention_guards(name, name), privacy.ensure_retention_guards(name, name),
   privacy.ensure_retention_index(name, name), privacy.drop_retention_index(name, name),
   privacy.retention_policy_changed(), privacy.hold_changed(), privacy.subject_link_changed()
   from public;

@@ -91,24 +91,9 @@ begin
   insert into privacy.sweep_state as s (schema_name, table_name, done_below, guard_keep)
   values (plan->>'schema', plan->>'table', null, (plan->>'keep')::interval)
   on conflict on constraint sweep_state_pkey do nothing;
-  -- Guards go when their table is dropped and made again, new partitions lack the truncate guard,
-  -- and a delete guard made before the latest hold change calls its function more than it needs:
-  -- make them anew, unless the table is too busy to take a trigger now.
-  if exists (select from (select (plan->>'relid')::oid as relid
-                          union all
-                          select t.relid from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t where t.isleaf) x
-             where not exists (select from pg_catalog.pg_trigger g
-                               where g.tgrelid = x.relid and g.tgname = 'privacy_retention_guard_truncate'))
-     or exists (select from privacy.sweep_state s
-                where s.schema_name = plan->>'schema' and s.table_name = plan->>'table'
-                  and s.guard_holds is distinct from pg_catalog.pg_sequence_last_value('privacy.hold_version'::regclass)
-                  and pg_catalog.jsonb_array_length(plan->'links') > 0) then
-    begin
-      perform privacy.install_retention_guards((plan->>'schema')::name, (plan->>'table')::name);
-    exception when lock_not_available or deadlock_detected then
-      null;
-    end;
-  end if;
+  -- A sweep changes rows, never triggers: it takes no lock stronger than the rows it changes
+  -- (guards read holds as data; a new partition gets its truncate guard from the DDL event
+  -- trigger or `integritet sync`, privacy.ensure_retention_guards).
   -- Two workers starting the same table at once: the second leaves it to the first rather than
   -- waiting on its uncommitted run (which would end in lock_timeout).
   if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('integritet.sweep_start'),

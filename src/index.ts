@@ -94,7 +94,7 @@ export type { LedgerEntry, LedgerTable } from './kysely/catalog/ledger.table.ts'
 // Errors
 export {
   PrivacyError, UnknownObjectError, InvalidDeclarationError, ProtectedRecordError, AccessDeniedError,
-  MigrationError, ProvisioningError, ConnectionLostError, StoppedError, toPrivacyError,
+  MigrationError, ObjectInUseError, ProvisioningError, ConnectionLostError, StoppedError, toPrivacyError,
 } from './errors/privacy-error.ts';
 export { SQLSTATES, isPrivacySqlstate, type PrivacyErrorKind, type PrivacySqlstate } from './errors/sqlstates.ts';
 

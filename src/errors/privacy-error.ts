@@ -43,6 +43,9 @@ export class ProtectedRecordError extends PrivacyError {}
 /** The role may not do this. */
 export class AccessDeniedError extends PrivacyError {}
 
+/** An object the toolkit must change is locked by another transaction (PV015); trying again later can succeed. */
+export class ObjectInUseError extends PrivacyError {}
+
 /** Installing, upgrading or uninstalling the toolkit's schema failed. */
 export class MigrationError extends PrivacyError {}
 
@@ -60,6 +63,7 @@ const CLASS_OF_KIND: Record<PrivacyErrorKind, typeof PrivacyError> = {
   'invalid-declaration': InvalidDeclarationError,
   'protected-record': ProtectedRecordError,
   'access-denied': AccessDeniedError,
+  busy: ObjectInUseError,
 };
 
 /**

@@ -17,6 +17,7 @@ export const SQLSTATES = {
   PV012: { name: 'unknown_hold', kind: 'unknown-object' },
   PV013: { name: 'not_allowed_on_object', kind: 'invalid-declaration' },
   PV014: { name: 'unknown_row', kind: 'unknown-object' },
+  PV015: { name: 'object_in_use', kind: 'busy' },
   // The strategy library (sql/180-strategy-call.sql, sql/185-custom-strategies.sql).
   PV101: { name: 'strategy_unsupported_type', kind: 'invalid-declaration' },
   PV102: { name: 'invalid_strategy_function', kind: 'invalid-declaration' },
@@ -49,7 +50,8 @@ export type PrivacyErrorKind =
   | 'unknown-object'
   | 'invalid-declaration'
   | 'protected-record'
-  | 'access-denied';
+  | 'access-denied'
+  | 'busy';
 
 /** One of the toolkit's own SQLSTATEs. */
 export type PrivacySqlstate = keyof typeof SQLSTATES;

@@ -1,14 +1,16 @@
 import type pg from 'pg';
 import { openClient } from '../database/open-client.ts';
+import { ObjectInUseError } from '../errors/privacy-error.ts';
 
-/** Advisory lock key (two int4s: "priv", 1) that serialises every migration run on a database. */
+/** Advisory lock key (two int4s: "priv", 1) that serialises the steps of migration runs on a database. */
 const LOCK_KEY = [0x70726976, 1] as const;
 
 /**
- * Opens one connection, takes the migration lock on it (waiting for a concurrent run to finish),
- * runs `work` on that connection and releases everything, whatever happens.
+ * Opens one connection for a migration run, runs `work` on it and closes it, whatever happens.
+ * It holds no session-level lock: behind a transaction pooler (pgbouncer in transaction mode)
+ * a session lock stays with whichever server connection took it, long after the run.
  */
-export async function withMigrationLock<T>(
+export async function withMigrationConnection<T>(
   connection: string | pg.ClientConfig,
   work: (client: pg.Client) => Promise<T>,
   log?: (line: string) => void,
@@ -17,13 +19,24 @@ export async function withMigrationLock<T>(
   client.on('notice', (notice) => log?.(`notice: ${notice.message}`));
   try {
     await client.query(`set application_name = 'integritet migrate'`);
-    const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, $2) as locked', [...LOCK_KEY]);
-    if (!rows[0]?.locked) {
-      log?.('waiting for another migration run on this database to finish');
-      await client.query('select pg_advisory_lock($1, $2)', [...LOCK_KEY]);
-    }
     return await work(client);
   } finally {
-    await client.end().catch(() => undefined); // ending the session releases the lock
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Takes the migration lock for the rest of the open transaction (a transaction-level advisory
+ * lock: it ends with the transaction, on whatever server connection a pooler gave it), or
+ * raises an {@link ObjectInUseError} at once when another run holds it: the step is then tried
+ * again in a new transaction. Not waiting inside the transaction matters: one that began
+ * before the other run's step committed would go on seeing the catalog as it was then (an
+ * advisory lock does not make PostgreSQL read catalog changes), and apply the step again.
+ * A step re-reads the history under the lock, so two runs at once apply each step once.
+ */
+export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
+  const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1, $2) as locked', [...LOCK_KEY]);
+  if (!rows[0]?.locked) {
+    throw new ObjectInUseError('another migration run on this database is applying a step', { code: 'PV015' });
   }
 }

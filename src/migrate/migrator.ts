@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
-import { MigrationError, PrivacyError } from '../errors/privacy-error.ts';
+import { isInUse, retryWhileInUse } from '../database/retry-while-in-use.ts';
+import { MigrationError, ObjectInUseError, PrivacyError } from '../errors/privacy-error.ts';
 import { readHistory, recordApplied, type AppliedMigration } from './migration-history.ts';
 import { repeatableDefinitions, versionedMigrations, type RepeatableDefinition, type VersionedMigration } from './migration-files.ts';
 import { legalStateDroppedBy, refuseToDropLegalState } from './legal-state.ts';
-import { withMigrationLock } from './migration-lock.ts';
+import { takeMigrationLock, withMigrationConnection } from './migration-lock.ts';
 import { findDamage, readManifest, recordManifest, type ObjectDamage, type RecordedObject } from './object-manifest.ts';
 import { objectsWrittenSince, snapshotToolkitObjects, transactionId } from './toolkit-objects.ts';
 
@@ -61,26 +62,66 @@ function historyStorage(): UmzugStorage<pg.Client> {
   };
 }
 
-async function inTransaction(client: pg.ClientBase, what: string, sql: string): Promise<void> {
-  await client.query('begin');
-  try {
-    await client.query(sql);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new MigrationError(`${what} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: what, cause: error });
-  }
+/** How long a migration step waits in a lock queue before it gives way and tries again. */
+const STEP_LOCK_TIMEOUT = '100ms';
+
+/** The oldest open transactions of the database, for a line saying what a step waits for. */
+async function oldestTransactions(client: pg.ClientBase): Promise<string> {
+  const { rows } = await client.query<{ line: string }>(
+    `select format('pid %s (%s%s, transaction open %s s)', pid, coalesce(nullif(application_name, ''), 'no application name'),
+                   coalesce(', ' || state, ''), round(extract(epoch from clock_timestamp() - xact_start)::numeric, 1)) as line
+     from pg_stat_activity
+     where datname = current_database() and xact_start is not null and pid <> pg_backend_pid()
+     order by xact_start limit 3`);
+  return rows.map((r) => r.line).join('; ') || 'a transaction that has just ended';
 }
 
-function umzugFor(client: pg.Client, migrations: VersionedMigration[]) {
+// Every lock a step takes waits at most STEP_LOCK_TIMEOUT (the application never queues longer
+// behind it); a step that met a lock in use is rolled back and tried again with backoff. Each
+// step takes the migration lock in its own transaction and first asks `done` whether another
+// run applied it meanwhile: returns whether this call applied it.
+async function inTransaction(client: pg.ClientBase, what: string, sql: string, log?: (line: string) => void,
+                             done?: (client: pg.ClientBase) => Promise<boolean>): Promise<boolean> {
+  return retryWhileInUse(what, async () => {
+    await client.query('begin');
+    try {
+      await client.query(`set local lock_timeout = '${STEP_LOCK_TIMEOUT}'`);
+      await takeMigrationLock(client);
+      if (done && await done(client)) {
+        await client.query('commit');
+        return false;
+      }
+      await client.query(sql);
+      await client.query('commit');
+      return true;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      if (isInUse(error)) {
+        const detail = error instanceof Error && (error as { code?: string }).code === 'PV015'
+          ? error.message : `a lock is in use; oldest open transactions: ${await oldestTransactions(client).catch(() => '?')}`;
+        throw new ObjectInUseError(detail, { code: 'PV015', object: what, cause: error });
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new MigrationError(`${what} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: what, cause: error });
+    }
+  }, { log });
+}
+
+async function isApplied(client: pg.ClientBase, name: string, checksum?: string): Promise<boolean> {
+  return (await readHistory(client)).some((h) => h.name === name && (checksum === undefined || h.checksum === checksum));
+}
+
+function umzugFor(client: pg.Client, migrations: VersionedMigration[], ran: Set<string>, log?: (line: string) => void) {
   return new Umzug<pg.Client>({
     context: client,
     storage: historyStorage(),
     logger: undefined,
     migrations: migrations.map((m) => ({
       name: m.name,
-      up: ({ context }) => inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`),
+      up: async ({ context }) => {
+        if (await inTransaction(context, m.name, `${m.up}\n${recordApplied(m.name, 'versioned', m.checksum)}`, log,
+          (c) => isApplied(c, m.name))) ran.add(m.name);
+      },
       // Down runs go through migrateDown, which reverts a whole run in one transaction.
       down: () => Promise.reject(new Error('reverted by migrateDown')),
     })),
@@ -122,14 +163,16 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
   if (options.to && !migrations.some((m) => m.name === options.to)) {
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     // A fresh install drops `if exists` what it lacks: those notices are noise; warnings still show.
     await client.query('set client_min_messages = warning');
     refuseChangedHistory(await readHistory(client), migrations);
-    const umzug = umzugFor(client, migrations);
+    const ran = new Set<string>();
+    const umzug = umzugFor(client, migrations, ran, log);
     const done: MigrateResult = { versioned: [], repeatable: [] };
     try {
       for (const m of await umzug.up(options.to ? { to: options.to } : {})) {
+        if (!ran.has(m.name)) continue; // another run applied it meanwhile
         done.versioned.push(m.name);
         log?.(`applied ${m.name}`);
       }
@@ -146,20 +189,39 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
   }, log);
 }
 
-/** Applies one definition file with its history row, in one transaction; returns the objects it made or changed. */
-async function applyDefinition(client: pg.Client, def: RepeatableDefinition): Promise<string[]> {
-  await client.query('begin');
-  try {
-    const since = await transactionId(client);
-    await client.query(`${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
-    const written = await objectsWrittenSince(client, since);
-    await client.query('commit');
-    return written;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new MigrationError(`${def.name} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: def.name, cause: error });
-  }
+/**
+ * Applies one definition file with its history row, in one transaction that holds the migration
+ * lock and waits at most STEP_LOCK_TIMEOUT for any other lock (retried with backoff while one is
+ * in use); returns the objects it made or changed, or undefined when another run applied the same
+ * file meanwhile (and this one is not a repair).
+ */
+async function applyDefinition(client: pg.Client, def: RepeatableDefinition, repair: boolean,
+                               log?: (line: string) => void): Promise<string[] | undefined> {
+  return retryWhileInUse(def.name, async () => {
+    await client.query('begin');
+    try {
+      await client.query(`set local lock_timeout = '${STEP_LOCK_TIMEOUT}'`);
+      await takeMigrationLock(client);
+      if (!repair && await isApplied(client, def.name, def.checksum)) {
+        await client.query('commit');
+        return undefined;
+      }
+      const since = await transactionId(client);
+      await client.query(`${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
+      const written = await objectsWrittenSince(client, since);
+      await client.query('commit');
+      return written;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      if (isInUse(error)) {
+        const detail = error instanceof Error && (error as { code?: string }).code === 'PV015'
+          ? error.message : `a lock is in use; oldest open transactions: ${await oldestTransactions(client).catch(() => '?')}`;
+        throw new ObjectInUseError(detail, { code: 'PV015', object: def.name, cause: error });
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new MigrationError(`${def.name} failed: ${detail}`, { code: 'MIGRATION_FAILED', object: def.name, cause: error });
+    }
+  }, { log });
 }
 
 /**
@@ -184,7 +246,9 @@ async function applyDefinitions(client: pg.Client, log?: (line: string) => void)
   for (const def of definitions) {
     const repairing = repairs.get(def.name);
     if (applied.get(def.name) === def.checksum && !repairing) continue;
-    for (const identity of await applyDefinition(client, def)) {
+    const written = await applyDefinition(client, def, repairing !== undefined, log);
+    if (written === undefined) continue; // another run applied it meanwhile
+    for (const identity of written) {
       madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));
     }
     done.push(def.name);
@@ -209,7 +273,7 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
   if (options.to && !migrations.some((m) => m.name === options.to)) {
     throw new MigrationError(`no migration named ${options.to}`, { code: 'MIGRATION_UNKNOWN', object: options.to });
   }
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     const history = await readHistory(client);
     refuseChangedHistory(history, migrations);
     const applied = new Set(history.filter((h) => h.kind === 'versioned').map((h) => h.name));
@@ -223,6 +287,8 @@ export async function migrateDown(connection: Connection, options: MigrateDownOp
     if (!options.force) refuseToDropLegalState(await legalStateDroppedBy(client, names), names);
     await client.query('begin');
     try {
+      // One run at a time, on whatever server connection a pooler gives this transaction.
+      await takeMigrationLock(client);
       // The toolkit's own DDL event trigger must not regenerate views with definitions written
       // for the latest version while the tables under them are being taken away.
       await client.query(`select pg_catalog.set_config('privacy.syncing', 'on', true)`);
@@ -274,9 +340,11 @@ async function runStep(client: pg.ClientBase, what: string, sql: string): Promis
 /**
  * Every versioned migration and repeatable definition, with whether and when it was applied, and
  * which objects of the applied definitions are missing or differ from what they installed.
+ * Reads without the migration lock: it never waits for a run in progress (it shows what that run
+ * has committed so far).
  */
 export async function migrationStatus(connection: Connection): Promise<MigrationState[]> {
-  return withMigrationLock(connection, async (client) => {
+  return withMigrationConnection(connection, async (client) => {
     const history = new Map((await readHistory(client)).map((h) => [h.name, h]));
     const manifest = await readManifest(client);
     const damage = manifest ? findDamage(manifest, await snapshotToolkitObjects(client)) : [];

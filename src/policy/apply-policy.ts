@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { retryWhileInUse } from '../database/retry-while-in-use.ts';
 import { PrivacyError, toPrivacyError } from '../errors/privacy-error.ts';
 import type { Executor } from '../kysely/call-privacy-function.ts';
 import { createIntegritet, type Integritet } from '../kysely/integritet.ts';
@@ -15,6 +16,8 @@ import { sqlTableName } from './table-names.ts';
 export interface ApplyOptions extends PlanOptions {
   /** Called after each change is made (for progress). */
   onChange?: (change: PlanChange) => void;
+  /** Called when a table the changes lock is in use and the apply will try again: what, held by whom. */
+  onWait?: (line: string) => void;
 }
 
 /** What an apply did: the plan it carried out, all of it. */
@@ -180,10 +183,26 @@ function atPath(change: PlanChange, failure: unknown): unknown {
 }
 
 /**
+ * The tables the changes regenerate things on (masked views, policies, guards, indexes), each
+ * after its masked view, sorted: locked in this order before any change is made, so that a
+ * busy table makes the apply try again before it changed anything, never half-way.
+ */
+function tablesToLock(changes: PlanChange[]): string[] {
+  const tables = [...new Set(changes.map((change) => (change.after ?? change.before)!)
+    .map((state) => ({ sql: sqlTableName(state), key: `${state.schema}.${state.table}`, view: sqlTableName({ schema: 'masked', table: state.table }) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .flatMap((t) => [t.view, t.sql]))];
+  return tables;
+}
+
+/**
  * Makes the catalog what the policy declares, in one transaction: all of it or, on any error,
  * nothing. Every change goes through the SQL declaration API, so SQL validates it and the
  * catalog's triggers write each change to the ledger. An error the database raises is reported
- * at the path of the policy that caused it. Concurrent applies wait for each other.
+ * at the path of the policy that caused it. Concurrent applies wait for each other. The tables
+ * it changes are locked first, in a fixed order, never waiting long in a lock queue
+ * (sql/015-ddl-locks.sql); when one is in use the transaction is rolled back and tried again
+ * with backoff (unless `db` is a transaction of the caller's, which then gets the error).
  */
 export async function applyPolicy(db: Executor, policy: Policy, options: ApplyOptions = {}): Promise<PolicyApplyResult> {
   const run = async (trx: Executor): Promise<PolicyApplyResult> => {
@@ -193,6 +212,13 @@ export async function applyPolicy(db: Executor, policy: Policy, options: ApplyOp
       throw toPrivacyError(error);
     }
     const { plan } = await planWithin(trx, policy, options);
+    if (plan.changes.length > 0) {
+      try {
+        await sql`select privacy.lock_catalog_tables(${tablesToLock(plan.changes)}::text[])`.execute(trx);
+      } catch (error) {
+        throw toPrivacyError(error);
+      }
+    }
     const client = createIntegritet(trx);
     const ordered = plan.changes.map((change, index) => ({ change, index }))
       .sort((a, b) => executionRank(a.change) - executionRank(b.change) || a.index - b.index)
@@ -207,5 +233,5 @@ export async function applyPolicy(db: Executor, policy: Policy, options: ApplyOp
     }
     return { plan };
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return db.isTransaction ? run(db) : retryWhileInUse('apply', () => db.transaction().execute(run), { log: options.onWait });
 }

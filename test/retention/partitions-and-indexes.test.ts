@@ -70,7 +70,7 @@ describe('partitioned tables', () => {
     expect(actedRows(lines)).toBe(2001 - 400);
   });
 
-  it('a partition made after the policy gets its guards with the next sweep', async () => {
+  it('a partition made after the policy gets its guards when it is made', async () => {
     await db.pool().query(`create table public.sample_2020_04 partition of public.sample for values from ('2020-04-01') to ('2020-05-01')`);
     await sweep('sample');
     const { rows } = await db.pool().query(`select count(*)::int as n from pg_trigger where tgrelid = 'public.sample_2020_04'::regclass

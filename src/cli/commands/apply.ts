@@ -32,6 +32,10 @@ Examples:
             done += 1;
             progress(`  ${done} ${change.action} ${change.kind} ${change.object}`);
           },
+          onWait: (line) => {
+            done = 0;
+            console.error(line);
+          },
         }));
       if (options.json) {
         printJson({ file, applied: (planAsJson(result.plan) as { changes: unknown[] }).changes, summary: result.plan.summary });
