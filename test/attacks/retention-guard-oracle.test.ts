@@ -59,7 +59,8 @@ describe('the retention guard, asked by the application why a row is kept', () =
   }
 
   it('the owner, an admin, deleting the same row hears the hold and its last day', async () => {
-    const outcome = await attempt(db.pool(), `delete from public.invoice where id = ${keptInvoice}`, [debtor]);
+    const owner = await db.pool().connect();
+    const outcome = await attempt(owner, `delete from public.invoice where id = ${keptInvoice}`, [debtor]).finally(() => owner.release());
     expect(outcome.error?.code).toBe('PV301');
     expect(outcome.error?.message).toMatch(/kept by a debt hold until \d{4}-\d{2}-\d{2}/);
   });

@@ -10,7 +10,8 @@ import { attempt } from './fixture.ts';
 const db = useTestDatabase('rental');
 let app: LoginRole;
 let store: string;
-let sample: { customer_id: number; inventory_id: number; staff_id: number; address_id: number };
+interface Sample { customer_id: number; inventory_id: number; staff_id: number; address_id: number; store: string }
+let sample: Sample;
 
 beforeAll(async () => {
   const pool = db.pool();
@@ -27,11 +28,11 @@ beforeAll(async () => {
     select privacy.classify_column('rental', c, 'personal', mask => 'generalize', mask_params => '{"unit": "day"}')
       from unnest(array['rental_date', 'return_date']) c;
     select privacy.protect_table('rental');`);
-  ({ rows: [sample] } = await pool.query(`
+  sample = (await pool.query<Sample>(`
     select c.customer_id, i.inventory_id, s.staff_id, c.address_id, c.store_id::text as store
     from customer c join inventory i on i.store_id = c.store_id join staff s on s.store_id = c.store_id
-    order by c.customer_id, i.inventory_id, s.staff_id limit 1`));
-  store = (sample as unknown as { store: string }).store;
+    order by c.customer_id, i.inventory_id, s.staff_id limit 1`)).rows[0]!;
+  store = sample.store;
   // The application's login, as the schema's team would make it: in rental_app, now also masked.
   app = await createLoginRole(db, { memberOf: ['privacy_masked', 'rental_app'] });
   await pool.query(`alter role "${app.name}" set search_path = masked, public`);
