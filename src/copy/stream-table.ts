@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -38,10 +39,14 @@ export async function dumpTable(source: pg.ClientBase, out: Writable, table: Cop
                                 onRows: (rows: number) => void): Promise<number> {
   let rows = 0;
   out.write(`copy ${table.name} (${table.columns}) from stdin;\n`);
-  await pipeline(readRows(source, table), rowCounter((n) => {
+  // Written chunk by chunk with the stream's backpressure: the script stays open for the next table.
+  const counted = readRows(source, table).pipe(rowCounter((n) => {
     rows += n;
     onRows(n);
-  }), out, { end: false });
+  }));
+  for await (const chunk of counted) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
   out.write('\\.\n\n');
   return rows;
 }
