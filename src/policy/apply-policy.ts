@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { PrivacyError, toPrivacyError } from '../errors/privacy-error.ts';
-import type { Executor } from '../kysely/call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { createIntegritet, type Integritet } from '../kysely/integritet.ts';
 import type { ClassifyColumnInput } from '../kysely/api/classify-column.ts';
 import type { SetRetentionOptionsInput } from '../kysely/api/set-retention-options.ts';
