@@ -64,7 +64,7 @@ export {
 export type {
   ErasureLine, ExportRetention, ExportTable, RequestOutcome, RestrictionLine, SubjectExport, SubjectRequest, SubjectRequestKind,
 } from './subjects/subject-reports.ts';
-export { withPurposes } from './subjects/export-purposes.ts';
+export { withPurposes } from './policy/export-purposes.ts';
 export { registerErasureHandlers, sendErasureJob, type ErasureHandlerOptions } from './worker/erasure-handlers.ts';
 
 // Retention sweeps: now (`integritet sweep`), or scheduled by pg-boss (`integritet worker`)

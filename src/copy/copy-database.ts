@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { openClient } from '../database/open-client.ts';
 import { redactUrl } from '../database/redact-url.ts';
+import { withDatabase } from '../kysely/with-database.ts';
 import { migrateUp } from '../migrate/migrator.ts';
 import { applyPolicy } from '../policy/apply-policy.ts';
-import { withDatabase } from '../policy/command-support.ts';
 import { pullPolicy } from '../policy/pull-policy.ts';
 import { assertCopySupport } from './copy-support-check.ts';
 import { readCopyPlan, type CopyTable, type Subset } from './copy-plan.ts';

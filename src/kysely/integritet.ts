@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { API_METHODS } from './api-methods.ts';
-import type { Executor } from './call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { withTenant } from './with-tenant.ts';
 
 type Methods = typeof API_METHODS;

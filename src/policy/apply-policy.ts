@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { retryWhileInUse } from '../database/retry-while-in-use.ts';
 import { PrivacyError, toPrivacyError } from '../errors/privacy-error.ts';
-import type { Executor } from '../kysely/call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { createIntegritet, type Integritet } from '../kysely/integritet.ts';
 import type { ClassifyColumnInput } from '../kysely/api/classify-column.ts';
 import type { SetRetentionOptionsInput } from '../kysely/api/set-retention-options.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../kysely/call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { qualified, type TableName } from './table-names.ts';
 
 /** A column of a user table. */

@@ -3,7 +3,7 @@ import { describeColumnRule, describeParams, describeProtection, describeRetenti
 import type { PlanChange } from './plan-changes.ts';
 import type { PolicyPlan } from './plan-policy.ts';
 import { qualified } from './table-names.ts';
-import { PLAIN_STYLE, type TerminalStyle } from './terminal-style.ts';
+import { PLAIN_STYLE, type TerminalStyle } from '../terminal/terminal-style.ts';
 
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { readCatalog, type CatalogSnapshot } from '../kysely/api/read-catalog.ts';
-import type { Executor } from '../kysely/call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { toPrivacyError } from '../errors/privacy-error.ts';
 import { checkPolicy, keepPeriodsOf, timeZonesOf, type KeepPeriod } from './check-policy.ts';
 import { readDatabaseSchema, type DatabaseSchema } from './database-schema.ts';

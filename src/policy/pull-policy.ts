@@ -1,5 +1,5 @@
 import { readCatalog, type CatalogSnapshot } from '../kysely/api/read-catalog.ts';
-import type { Executor } from '../kysely/call-privacy-function.ts';
+import type { Executor } from '../client/call-privacy.ts';
 import { fromSqlParams, isKnownStrategy, STRATEGY_PARAMS } from '../kysely/strategy-params.ts';
 import { isKnownWriteRule, WRITE_RULE_PARAMS } from '../kysely/write-rule-params.ts';
 import { readDatabaseSchema, type DatabaseSchema } from './database-schema.ts';

@@ -5,7 +5,7 @@ import { listSubjectRequests } from '../kysely/api/subject-requests.ts';
 import { openKysely } from '../kysely/open-kysely.ts';
 import { migrationStatus } from '../migrate/migrator.ts';
 import { packageRoot } from '../package-root.ts';
-import { callPrivacyTableFunction } from '../subjects/call-table-function.ts';
+import { callPrivacyTableFunction } from '../client/call-privacy.ts';
 import type { SubjectRequest } from '../subjects/subject-reports.ts';
 
 /** The latest sweep run of one table with a retention policy (`privacy.retention_status()`). */

@@ -1,5 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../kysely/call-privacy-function.ts';
-import { callPrivacyTableFunction } from './call-table-function.ts';
+import { callPrivacyFunction, callPrivacyTableFunction, type Executor } from '../client/call-privacy.ts';
 
 /** One line of `privacy.subject_graph()`: a link of a subject type to a table, checked against the real foreign keys. */
 export interface SubjectGraphLine {

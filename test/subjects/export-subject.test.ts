@@ -3,7 +3,7 @@ import { AccessDeniedError } from '../../src/errors/privacy-error.ts';
 import { exportSubject } from '../../src/kysely/api/export-subject.ts';
 import { openKysely } from '../../src/kysely/open-kysely.ts';
 import { loadPolicy } from '../../src/policy/load-policy.ts';
-import { withPurposes } from '../../src/subjects/export-purposes.ts';
+import { withPurposes } from '../../src/policy/export-purposes.ts';
 import type { SubjectExport } from '../../src/subjects/subject-reports.ts';
 import { asRole, createLoginRole, type LoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { applyPolicy } from '../../policy/apply-policy.ts';
-import { progress, policyFromOptions, printJson, withDatabase, withPolicyOption } from '../../policy/command-support.ts';
+import { progress, policyFromOptions, printJson, withDatabase, withPolicyOption } from '../command-support.ts';
 import { formatPlan, planAsJson } from '../../policy/format-plan.ts';
-import { terminalStyle } from '../../policy/terminal-style.ts';
+import { terminalStyle } from '../../terminal/terminal-style.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 
 /** `integritet apply`: make the catalog what the policy file declares, all or nothing. */

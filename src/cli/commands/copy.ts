@@ -3,7 +3,7 @@ import { copyDatabase } from '../../copy/copy-database.ts';
 import { streamProgress } from '../../copy/copy-progress.ts';
 import { parseSubsets } from '../../copy/subset-option.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /** Collects `--subset` values, refusing one that cannot be read as a usage error (exit 2). */
 export function collectSubset(value: string, previous: string[]): string[] {

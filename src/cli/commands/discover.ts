@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { printJson, progress, withDatabase, writeOutput } from '../../policy/command-support.ts';
+import { printJson, progress, withDatabase, writeOutput } from '../command-support.ts';
 import { discoverPolicy } from '../../policy/discover/discover-policy.ts';
 import { renderPolicyFile } from '../../policy/policy-file-writer.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 
 function positiveInteger(value: string): number {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { InvalidDeclarationError } from '../../errors/privacy-error.ts';
 import { importLegalState } from '../../ledger/legal-state-file.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /** `integritet ledger import FILE`: restores an export of `ledger export` into a new install. */
 export function ledgerImportCommand(): Command {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { openClient } from '../../database/open-client.ts';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /** One break in the ledger's hash chain, as `privacy.verify_ledger()` reports it. */
 export interface LedgerProblem {

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { policyFromOptions, printJson, withDatabase, withPolicyOption } from '../../policy/command-support.ts';
+import { policyFromOptions, printJson, withDatabase, withPolicyOption } from '../command-support.ts';
 import { formatLint } from '../../policy/lint/format-lint.ts';
 import { lintDatabase } from '../../policy/lint/lint-database.ts';
-import { terminalStyle } from '../../policy/terminal-style.ts';
+import { terminalStyle } from '../../terminal/terminal-style.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
 
 /** `integritet lint`: findings for CI. */

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { migrateDown, migrateUp, migrationStatus } from '../../migrate/migrator.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 const log = (line: string) => console.log(line);
 

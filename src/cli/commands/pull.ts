@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, Option } from 'commander';
-import { progress, withDatabase, writeOutput } from '../../policy/command-support.ts';
+import { progress, withDatabase, writeOutput } from '../command-support.ts';
 import { loadPolicy } from '../../policy/load-policy.ts';
 import { formatPath } from '../../policy/policy-path.ts';
 import { renderPolicyFile } from '../../policy/policy-file-writer.ts';

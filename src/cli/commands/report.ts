@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { policyFromOptions, printJson, withDatabase, withPolicyOption, writeOutput } from '../../policy/command-support.ts';
+import { policyFromOptions, printJson, withDatabase, withPolicyOption, writeOutput } from '../command-support.ts';
 import { buildProcessingRecord } from '../../policy/report/processing-record.ts';
 import { renderReportHtml, renderReportMarkdown } from '../../policy/report/render-report.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import { printJson } from '../../policy/command-support.ts';
+import { printJson } from '../command-support.ts';
 import { readDatabaseStatus, type DatabaseStatus } from '../../status/database-status.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /**
  * `integritet status`: the privacy state of the database on one screen; exits 1 when something

@@ -3,12 +3,12 @@ import { exportSubject } from '../../kysely/api/export-subject.ts';
 import { eraseSubject } from '../../kysely/api/erase-subject.ts';
 import { restrictSubject, unrestrictSubject } from '../../kysely/api/restrict-subject.ts';
 import { listSubjectRequests, processSubjectRequest, receiveSubjectRequest } from '../../kysely/api/subject-requests.ts';
-import { policyFromOptions, printJson, withDatabase, withPolicyOption, writeOutput } from '../../policy/command-support.ts';
-import { withPurposes } from '../../subjects/export-purposes.ts';
+import { policyFromOptions, printJson, withDatabase, withPolicyOption, writeOutput } from '../command-support.ts';
+import { withPurposes } from '../../policy/export-purposes.ts';
 import { readSubjectGraph } from '../../subjects/subject-graph.ts';
 import { erasureLines, type ErasureLine, type RestrictionLine, type SubjectExport, type SubjectRequestKind } from '../../subjects/subject-reports.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /**
  * `integritet subject`: data subjects' rights — the subject graph, export (Art. 15, 20), erasure

@@ -4,7 +4,7 @@ import { retentionForecast } from '../../retention/retention-forecast.ts';
 import { runSweep, type SweepProgress } from '../../retention/run-sweep.ts';
 import type { SweepSummary } from '../../retention/sweep-summary.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /**
  * `integritet sweep`: run retention sweeps now, or count what they would do; then erase the rows

@@ -3,7 +3,7 @@ import { openClient } from '../../database/open-client.ts';
 import { retryWhileInUse } from '../../database/retry-while-in-use.ts';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
 import { databaseUrl, withDatabaseUrl } from '../connection-option.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /** `integritet sync`: regenerate masked views, policies and grants after schema changes. */
 export function syncCommand(): Command {

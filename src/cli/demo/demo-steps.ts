@@ -11,7 +11,7 @@ import { loadPolicy } from '../../policy/load-policy.ts';
 import { buildProcessingRecord } from '../../policy/report/processing-record.ts';
 import { renderReportHtml } from '../../policy/report/render-report.ts';
 import { runSweep } from '../../retention/run-sweep.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 
 /** What the demo's steps share: the demo database as its owner, and a print function. */
 export interface DemoContext {

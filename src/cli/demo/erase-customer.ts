@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { eraseSubject } from '../../kysely/api/erase-subject.ts';
 import { openKysely } from '../../kysely/open-kysely.ts';
 import type { ErasureLine } from '../../subjects/subject-reports.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../terminal/text-table.ts';
 import type { DemoContext } from './demo-steps.ts';
 
 /** The customer subject's tables in the reference schema, parents first, and the column naming the customer. */

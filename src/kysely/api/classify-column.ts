@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 import { toSqlParams, type AnonymizeChoice, type MaskChoice } from '../strategy-params.ts';
 
 /** The categories installed with the toolkit; others may be registered in SQL. */

@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 import { day, type Day } from './place-hold.ts';
 
 /** Arguments of {@link placeDebtHold}. */

@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 
 /** Arguments of {@link declareSubjectType}. */
 export interface DeclareSubjectTypeInput {

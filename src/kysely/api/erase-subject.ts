@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { InvalidDeclarationError, toPrivacyError } from '../../errors/privacy-error.ts';
-import type { Executor } from '../call-privacy-function.ts';
-import { callPrivacyTableFunction } from '../../subjects/call-table-function.ts';
+import { callPrivacyTableFunction, type Executor } from '../../client/call-privacy.ts';
 import { erasureLines, type ErasureLine } from '../../subjects/subject-reports.ts';
 
 /** Arguments of {@link eraseSubject}. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
 import type { SubjectExport } from '../../subjects/subject-reports.ts';
-import type { Executor } from '../call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 
 /** Arguments of {@link exportSubject}. */
 export interface ExportSubjectInput {

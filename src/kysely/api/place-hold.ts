@@ -1,5 +1,5 @@
 import { InvalidDeclarationError } from '../../errors/privacy-error.ts';
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 
 /** A calendar day: `'2030-12-31'`, or a Date (its UTC day). */
 export type Day = string | Date;

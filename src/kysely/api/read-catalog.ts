@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { toPrivacyError } from '../../errors/privacy-error.ts';
-import type { Executor } from '../call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 import type { PrivacyDatabase } from '../catalog/privacy-database.ts';
 import type { StrategyParamSpec } from '../catalog/strategy.table.ts';
 

@@ -1,5 +1,4 @@
-import type { Executor } from '../call-privacy-function.ts';
-import { callPrivacyTableFunction } from '../../subjects/call-table-function.ts';
+import { callPrivacyTableFunction, type Executor } from '../../client/call-privacy.ts';
 import type { RestrictionLine } from '../../subjects/subject-reports.ts';
 
 /** Arguments of {@link restrictSubject}. */

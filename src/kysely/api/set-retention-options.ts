@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 
 /** A filter value: one scalar or a list of them (the row matches any). */
 export type RetentionFilterValue = string | number | boolean | null | (string | number | boolean | null)[];

@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 
 /** The statutory minimums installed with the toolkit; others may be registered in SQL. */
 export type KnownStatutoryMinimum = 'bookkeeping';

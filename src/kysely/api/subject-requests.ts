@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { InvalidDeclarationError, toPrivacyError } from '../../errors/privacy-error.ts';
 import type { RequestOutcome, SubjectRequest, SubjectRequestKind } from '../../subjects/subject-reports.ts';
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 import { day, type Day } from './place-hold.ts';
 
 /** Arguments of {@link receiveSubjectRequest}. */

@@ -1,4 +1,4 @@
-import { callPrivacyFunction, type Executor } from '../call-privacy-function.ts';
+import { callPrivacyFunction, type Executor } from '../../client/call-privacy.ts';
 import { toSqlParams } from '../strategy-params.ts';
 import type { WriteRuleName, WriteRuleParams } from '../write-rule-params.ts';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../kysely/call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 import { readDatabaseSchema, topLevelTables, type DatabaseTable } from '../database-schema.ts';
 import { formatPath } from '../policy-path.ts';
 import type { ColumnPolicy, Policy, TablePolicy } from '../policy-types.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../kysely/call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 
 /**
  * A single-column foreign key, with a partition's key counted as its parent's: dumps of old

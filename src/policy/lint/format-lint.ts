@@ -1,5 +1,5 @@
-import { textTable } from '../../cli/text-table.ts';
-import { PLAIN_STYLE, type TerminalStyle } from '../terminal-style.ts';
+import { textTable } from '../../terminal/text-table.ts';
+import { PLAIN_STYLE, type TerminalStyle } from '../../terminal/terminal-style.ts';
 import type { LintResult } from './lint-database.ts';
 
 /** Lint findings as text: one line each, then a count. */

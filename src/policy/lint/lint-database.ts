@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { CatalogSnapshot } from '../../kysely/api/read-catalog.ts';
 import { readCatalog } from '../../kysely/api/read-catalog.ts';
-import type { Executor } from '../../kysely/call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 import { readDatabaseSchema, topLevelTables, type DatabaseSchema } from '../database-schema.ts';
 import { kindFromName } from '../discover/column-name-patterns.ts';
 import { PolicyError } from '../policy-error.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { readCatalog, type CatalogSnapshot } from '../../kysely/api/read-catalog.ts';
-import type { Executor } from '../../kysely/call-privacy-function.ts';
+import type { Executor } from '../../client/call-privacy.ts';
 import { readDatabaseSchema, topLevelTables, type DatabaseSchema } from '../database-schema.ts';
 import { RETENTION_DEFAULTS } from '../declared-state.ts';
 import type { Controller, LegalBasis, Policy } from '../policy-types.ts';

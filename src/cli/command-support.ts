@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
 import { InvalidDeclarationError } from '../errors/privacy-error.ts';
-import { openKysely } from '../kysely/open-kysely.ts';
-import { DEFAULT_POLICY_FILES, findPolicyFile, loadPolicy } from './load-policy.ts';
-import type { Policy } from './policy-types.ts';
+import { DEFAULT_POLICY_FILES, findPolicyFile, loadPolicy } from '../policy/load-policy.ts';
+import type { Policy } from '../policy/policy-types.ts';
 
-// What the policy commands (plan, apply, pull, discover, lint, report) share. It would sit in
-// src/cli; it lives here because those commands are this module's front end.
+// What the policy commands (plan, apply, pull, discover, lint, report) share.
+
+export { withDatabase } from '../kysely/with-database.ts';
 
 /** Adds `--policy <file>`. */
 export function withPolicyOption(command: Command, required: boolean): Command {
@@ -26,16 +25,6 @@ export async function policyFromOptions(options: { policy?: string }, required: 
     throw new InvalidDeclarationError(`no policy file: pass --policy or create one of ${DEFAULT_POLICY_FILES.join(', ')}`, { code: 'NO_POLICY_FILE' });
   }
   return { file, policy: await loadPolicy(file) };
-}
-
-/** Runs `work` with a Kysely instance on `url`, closed afterwards. */
-export async function withDatabase<T>(url: string, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-  const db = openKysely(url, { max: 2 });
-  try {
-    return await work(db);
-  } finally {
-    await db.destroy();
-  }
 }
 
 /** Progress for long work: on stderr, and only when a person is watching it. */

@@ -1,6 +1,6 @@
-import type { Policy } from '../policy/policy-types.ts';
-import { tableKey } from '../policy/table-names.ts';
-import type { SubjectExport } from './subject-reports.ts';
+import type { Policy } from './policy-types.ts';
+import { tableKey } from './table-names.ts';
+import type { SubjectExport } from '../subjects/subject-reports.ts';
 
 /** `public."position"` (as SQL's format('%I.%I') writes it) → schema and table. */
 export function parseRelation(relation: string): { schema: string; table: string } {
