@@ -72,6 +72,13 @@ export { runSweep, type RunSweepOptions, type SweepConnection, type SweepProgres
 export type { SweepLine, SweepRunState, SweepSummary, TableSweepSummary } from './retention/sweep-summary.ts';
 export { eraseDueSubjects, type DueErasures, type DueErasureOptions, type DueErasureTable } from './retention/due-erasures.ts';
 export { startSweepWorker, type SweepWorker, type SweepWorkerOptions } from './worker/sweep-worker.ts';
+export { watchDatabaseOutages, type OutageWatch, type OutageWatchOptions } from './worker/database-outage.ts';
+
+// Safe copies
+export { copyDatabase, type CopyOptions, type CopyResult } from './copy/copy-database.ts';
+export { dumpDatabase, type DumpOptions } from './copy/dump-database.ts';
+export { parseSubsets } from './copy/subset-option.ts';
+export type { Subset } from './copy/copy-plan.ts';
 export { registerSweepHandlers, sendSweepJob, type SweepHandlerOptions, type SweepJobOutput } from './worker/sweep-handlers.ts';
 export { SWEEP_QUEUE, SWEEP_DEAD_LETTER_QUEUE, type SweepJobData, type SweepQueueOptions } from './worker/sweep-queue.ts';
 export { ERASURE_QUEUE, type ErasureJobData } from './worker/erasure-queue.ts';

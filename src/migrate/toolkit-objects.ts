@@ -80,7 +80,7 @@ export async function transactionId(client: pg.ClientBase): Promise<string> {
   return rows[0]!.x;
 }
 
-/** The objects whose catalog rows were written from transaction `since` on (see {@link transactionId}). */
+/** The objects whose catalog rows were written from transaction `since` on (see `transactionId`). */
 export async function objectsWrittenSince(client: pg.ClientBase, since: string): Promise<string[]> {
   const { rows } = await client.query<{ identity: string }>(WRITTEN_SINCE_SQL, [since]);
   return rows.map((r) => r.identity);
