@@ -58,6 +58,11 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
 
     progress.step(`copying ${plan.tables.length} tables`);
     const copied = await copyRows(snapshot, options.to, plan.tables, options.jobs ?? 2, progress);
+    // Where the source's unique fakes stopped: the target's own fakes continue after them, so a
+    // sweep in the copy never draws a value the copy already holds.
+    const { rows: [draws] } = await snapshot.main.query<{ at: string | null }>(
+      `select case when pg_catalog.to_regclass('privacy.fake_draw') is not null
+                   then pg_catalog.pg_sequence_last_value('privacy.fake_draw')::text end as at`);
     await snapshot.close();
     snapshot = undefined;
 
@@ -73,6 +78,7 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
     await migrateUp(options.to);
     const pulled = await withDatabase(sourceUrl, (db) => pullPolicy(db));
     await withDatabase(options.to, (db) => applyPolicy(db, pulled.policy));
+    if (draws?.at) await target.query(`select pg_catalog.setval('privacy.fake_draw', $1::bigint)`, [draws.at]);
     await finishTarget(target);
 
     const rows = Object.fromEntries(copied.map((t) => [t.table, t.rows]));

@@ -14,7 +14,11 @@ export interface SourceSnapshot {
   close(): Promise<void>;
 }
 
-/** Opens the snapshot on `url`: REPEATABLE READ, READ ONLY, with the given statement timeout off. */
+/**
+ * Opens the snapshot on `url`: REPEATABLE READ. Not READ ONLY: a `unique` fake draws from a
+ * sequence (privacy.fake_draw), which a read-only transaction may not advance; nothing else is
+ * written.
+ */
 export async function openSourceSnapshot(url: string): Promise<SourceSnapshot> {
   const clients: pg.Client[] = [];
   const connect = async (): Promise<pg.Client> => {
@@ -23,14 +27,14 @@ export async function openSourceSnapshot(url: string): Promise<SourceSnapshot> {
     return client;
   };
   const main = await connect();
-  await main.query('begin isolation level repeatable read read only');
+  await main.query('begin isolation level repeatable read');
   const { rows } = await main.query<{ snapshot: string }>('select pg_catalog.pg_export_snapshot() as snapshot');
   const snapshot = rows[0]?.snapshot;
   return {
     main,
     async reader() {
       const client = await connect();
-      await client.query('begin isolation level repeatable read read only');
+      await client.query('begin isolation level repeatable read');
       await client.query(`set transaction snapshot ${client.escapeLiteral(snapshot ?? '')}`);
       return client;
     },

@@ -1,17 +1,20 @@
-// An upgrade for real: a database installed by an earlier release (frozen in test/fixtures),
-// in use with the reference schema, erasures, holds, restrictions and requests, upgraded by this
-// version's `migrate up`. Every protection, restriction and hold must hold as before.
+// An upgrade for real: a database installed by an earlier release and in use, frozen in
+// test/fixtures as pg_dump wrote it (the release of commit 82b127c, the first with migration
+// 0007: its install, the reference schema and data of that release at scale 0.05, and that
+// release's reference policy applied by its own `integritet apply`), given erasures, holds,
+// restrictions and requests, then upgraded by this version's `migrate up`. Every protection,
+// restriction and hold must hold as before. The policy is the old release's own: this version's
+// policy file uses strategies and declarations the old release does not have.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installTrackingSchema, seedTracking } from '../../examples/tracking/seed.ts';
 import { migrateUp, migrationStatus } from '../../src/migrate/migrator.ts';
 import { createScratchDatabase, type TestDatabase } from '../support/test-database.ts';
-import { CUSTOMER_TABLES, applyReferencePolicy } from '../subjects/subject-fixtures.ts';
+import { CUSTOMER_TABLES } from '../subjects/subject-fixtures.ts';
 import { query, value } from './toolkit-in-use.ts';
 
-const OLD_RELEASE = fileURLToPath(new URL('../fixtures/integritet-0007-install.sql', import.meta.url));
+const OLD_RELEASE_IN_USE = fileURLToPath(new URL('../fixtures/integritet-0007-in-use.sql', import.meta.url));
 
 /** What the application's role reads of every customer table, per tenant: counts and a masked sample. */
 async function whatTheAppReads(url: string): Promise<Record<string, unknown>> {
@@ -41,16 +44,7 @@ describe('upgrading a database in use from the release that introduced migration
   let before: { reads: Record<string, unknown>; restricted: unknown[]; holds: unknown[]; requests: unknown[]; ledger: number };
   beforeAll(async () => {
     db = await createScratchDatabase();
-    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', OLD_RELEASE], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await installTrackingSchema(client);
-      await seedTracking(client, { scale: 0.05 });
-    } finally {
-      await client.end();
-    }
-    await applyReferencePolicy(db);
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', OLD_RELEASE_IN_USE], { stdio: ['ignore', 'ignore', 'pipe'] });
     await query(db.url, `
       select * from privacy.erase_subject('customer', '2', 'asked to be forgotten');
       select privacy.place_hold('customer', '3', 'legal_claim', review_on => current_date + 60, note => 'dispute');

@@ -1,6 +1,7 @@
 -- integritet: policies declared before the retention guards existed (an upgrade from an install
 -- without migration 0004, or after reverting and re-applying it) get their sweep state, anchor
 -- index and guards here, when the migration runs. Idempotent: only what is missing is made.
+-- After the subject definitions (4xx): a retention plan reads the subject graph.
 -- Guards made before holds were read as data (their WHEN listed the held subjects and compared
 -- privacy.hold_version) are made anew once, so that no sweep ever needs to re-create them.
 
