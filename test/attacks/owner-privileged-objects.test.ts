@@ -4,6 +4,7 @@ import { useTestDatabase } from '../support/test-database.ts';
 import { asText, attempt } from './fixture.ts';
 import {
   createRentalApp, namedFix, protectNaively, rawValuesIn, verifyFindings, type RentalSecrets,
+  REGRANT_STAGED_MONTH,
 } from './rental-fixture.ts';
 
 // Objects of the schema's own that read protected tables with someone else's rights. The
@@ -95,9 +96,12 @@ describe('reading protected tables through objects that run with their owner\'s 
 });
 
 describe('reading a partition of a protected table directly', () => {
-  it('a partition loaded through a staging table granted to PUBLIC reads raw amounts of every store: verify names each grant', async () => {
+  it('a partition granted to PUBLIC after protection: row-level security still covers it, and verify names each grant', async () => {
+    await db.pool().query(REGRANT_STAGED_MONTH);
+    // Row-level security covers the partitions too, so the grant reads nothing raw any more
+    // (test/attacks/partition-reads.test.ts); the grant is still a route verify must name.
     const before = await asApp('select amount::text from payment_p2026_05');
-    expect(before.rows.map((r) => r.amount)).toEqual(expect.arrayContaining(secrets.mayAmounts));
+    expect((before.rows ?? []).map((r) => r.amount).filter((a) => secrets.mayAmounts.includes(String(a)))).toEqual([]);
     const masked = await asApp('select amount from payment');
     expect(masked.rows.every((r) => r.amount === null), 'the masked view hides the amounts').toBe(true);
 

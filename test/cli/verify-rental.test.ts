@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asText, attempt } from '../attacks/fixture.ts';
 import {
-  createRentalApp, namedFix, protectNaively, rawValuesIn, type RentalSecrets,
+  createRentalApp, namedFix, protectNaively, rawValuesIn, REGRANT_STAGED_MONTH, type RentalSecrets,
 } from '../attacks/rental-fixture.ts';
 import { asRole, type LoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';
@@ -50,11 +50,15 @@ async function readAsApp(sql: string, searchPath: string) {
 beforeAll(async () => {
   secrets = await protectNaively(db);
   app = await createRentalApp(db);
+  await db.pool().query(REGRANT_STAGED_MONTH);
 });
 
 describe('integritet verify on the rental schema protected the naive way', () => {
   it('names every leaking object as high and exits 1; after the fixes it names, it is clean and the app reads nothing raw', async () => {
     for (const [sql, path] of ROUTES) {
+      // A partition granted after protection no longer leaks (row-level security and the revokes
+      // reach every partition: test/attacks/partition-reads.test.ts); verify still names the grant.
+      if (sql.includes('payment_p2026_05')) continue;
       const outcome = await readAsApp(sql, path);
       const leaked = rawValuesIn(asText(outcome), secrets).length > 0
         || (sql.includes('payment_p2026_05') && outcome.rows.some((r) => r.amount !== null));
