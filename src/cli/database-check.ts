@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import pg from 'pg';
+import type pg from 'pg';
+import { openClient } from '../database/open-client.ts';
 import { describeConnectError } from '../database/connect-error.ts';
 import { DATABASE_URL_FORM, databaseUrlProblem } from '../database/database-url.ts';
 import { ProvisioningError } from '../errors/privacy-error.ts';
@@ -33,14 +34,21 @@ export async function checkDatabaseOption(command: Command): Promise<void> {
   if (problem) {
     command.error(`error: ${source} ${problem}; expected ${DATABASE_URL_FORM}`, { exitCode: 2, code: 'integritet.badDatabaseUrl' });
   }
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
-  client.on('error', () => {});
+  // The toolkit's connect timeout, and a stop (SIGTERM, SIGINT) while connecting ends it at once.
+  const stopping = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stopping.abort(signal);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await openClient(url, { applicationName: 'integritet', signal: stopping.signal });
   } catch (error) {
-    const message = describeConnectError(url, error);
-    if (message) throw new ProvisioningError(message, { code: 'CONNECTION_FAILED', cause: error });
+    const message = describeConnectError(url, (error as { cause?: unknown }).cause ?? error);
+    if (message && !stopping.signal.aborted) throw new ProvisioningError(message, { code: 'CONNECTION_FAILED', cause: error });
     throw error;
+  } finally {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
   }
   try {
     if (!WITHOUT_TOOLKIT.has(commandPath(command)[0]!)) await requireToolkit(client);
