@@ -2,8 +2,8 @@
 -- declaration, the cheapest SQL expression with exactly the output of the general function.
 --
 --   select privacy.mask_specialised('privacy.mask_partial(text,jsonb)', '{"keep_first": 1, "keep_last": 0, "fill": "*"}', 't.name', 'text');
---   --> CASE WHEN pg_catalog.char_length(t.name) OPERATOR(pg_catalog.>) 1
---            THEN pg_catalog.rpad(pg_catalog.left(t.name, 1), pg_catalog.char_length(t.name), '*'::pg_catalog.text)
+--   --> CASE WHEN pg_catalog.octet_length(t.name) OPERATOR(pg_catalog.>) 4 OR pg_catalog.char_length(t.name) OPERATOR(pg_catalog.>) 1
+--            THEN pg_catalog.left(t.name, 1) OPERATOR(pg_catalog.||) pg_catalog.repeat('*'::pg_catalog.text, pg_catalog.char_length(t.name) OPERATOR(pg_catalog.-) 1)
 --            ELSE pg_catalog.repeat('*'::pg_catalog.text, pg_catalog.char_length(t.name)) END
 --
 -- Why: privacy.strategy_expression (sql/180) writes a call of the general function, which the
@@ -18,12 +18,10 @@
 -- specialisation. Anything unforeseen gives NULL, and the caller keeps the general call.
 --
 -- What each gives, and why it is the same output:
---   * partial, fill of one character: values longer than keep_first + keep_last are
---     rpad(left(v, keep_first), char_length(v) - keep_last, fill) || right(v, keep_last), one
---     rpad instead of `|| repeat(…)`; others are all fill, as in the general function. Strict
---     functions make NULL give NULL without a test. (rpad reserves the encoding's longest
---     character per character: a value of over 256M characters fails where repeat would not.)
---   * partial, longer or empty fill: the general expression without its `- 0` and `|| right(v, 0)`.
+--   * partial: the general expression without its `- 0` and `|| right(v, 0)`, and with one
+--     char_length a row instead of two: a value of more than 4 × (keep_first + keep_last) bytes
+--     has more characters than that in every server encoding (none takes more than 4 bytes a
+--     character), which octet_length tells without reading the value.
 --   * phone: when the last keep_last characters are digits (or the value is shorter and all
 --     digits), the general function keeps exactly them and stars every other digit; other
 --     shapes (separators among the last digits) take the general function, inlined as before.
@@ -44,7 +42,6 @@ declare
   v_first  pg_catalog.int4;
   v_last   pg_catalog.int4;
   v_fill   pg_catalog.text;
-  v_keep   pg_catalog.text;
   v_body   pg_catalog.text;
 begin
   if fn = 'privacy.mask_partial(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure then
@@ -54,21 +51,16 @@ begin
     if v_first < 0 or v_last < 0 or v_first + v_last = 0 then
       return null;
     end if;
-    if pg_catalog.char_length(v_fill) = 1 and v_first > 0 then
-      v_body := pg_catalog.format('pg_catalog.rpad(pg_catalog.left(%s, %s), %s, %L::pg_catalog.text)', v, v_first,
-                                  case when v_last = 0 then v_len else pg_catalog.format('%s OPERATOR(pg_catalog.-) %s', v_len, v_last) end,
-                                  v_fill);
-    else
-      v_body := pg_catalog.format('pg_catalog.repeat(%L::pg_catalog.text, %s OPERATOR(pg_catalog.-) %s)', v_fill, v_len, v_first + v_last);
-      if v_first > 0 then
-        v_body := pg_catalog.format('pg_catalog.left(%s, %s) OPERATOR(pg_catalog.||) %s', v, v_first, v_body);
-      end if;
+    v_body := pg_catalog.format('pg_catalog.repeat(%L::pg_catalog.text, %s OPERATOR(pg_catalog.-) %s)', v_fill, v_len, v_first + v_last);
+    if v_first > 0 then
+      v_body := pg_catalog.format('pg_catalog.left(%s, %s) OPERATOR(pg_catalog.||) %s', v, v_first, v_body);
     end if;
     if v_last > 0 then
       v_body := pg_catalog.format('%s OPERATOR(pg_catalog.||) pg_catalog.right(%s, %s)', v_body, v, v_last);
     end if;
-    return pg_catalog.format('CASE WHEN %s OPERATOR(pg_catalog.>) %s THEN %s ELSE pg_catalog.repeat(%L::pg_catalog.text, %s) END',
-                             v_len, v_first + v_last, v_body, v_fill, v_len);
+    return pg_catalog.format('CASE WHEN pg_catalog.octet_length(%s) OPERATOR(pg_catalog.>) %s OR %s OPERATOR(pg_catalog.>) %s '
+                             'THEN %s ELSE pg_catalog.repeat(%L::pg_catalog.text, %s) END',
+                             v, 4 * (v_first + v_last), v_len, v_first + v_last, v_body, v_fill, v_len);
 
   elsif fn = 'privacy.mask_phone(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure then
     v_last := coalesce((params ->> 'keep_last')::pg_catalog.int4, 2);
