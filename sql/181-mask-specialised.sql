@@ -27,7 +27,8 @@
 --     shapes (separators among the last digits) take the general function, inlined as before.
 --     The test counts bytes (octet_length), not `= ''`, which a nondeterministic collation could
 --     answer true for a separator.
---   * email: the NULL test goes last, where a NULL value ends anyway.
+--   * email: LIKE '%@%' instead of strpos(…) > 0 (a tenth fewer instructions a row; both refuse a
+--     nondeterministic collation), and the NULL test last, where a NULL value ends anyway.
 
 -- Why invoker: builds text from constants; executes nothing.
 create or replace function privacy.mask_specialised(fn regprocedure, params jsonb, value_sql text, value_type regtype)
@@ -78,7 +79,7 @@ begin
   elsif fn = 'privacy.mask_email(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure then
     if coalesce((params ->> 'keep_domain')::pg_catalog.bool, true) then
       return pg_catalog.format(
-        $f$CASE WHEN pg_catalog.strpos(%1$s, '@') OPERATOR(pg_catalog.>) 0 $f$
+        $f$CASE WHEN %1$s OPERATOR(pg_catalog.~~) '%%@%%' $f$
         || $f$THEN '***@' OPERATOR(pg_catalog.||) pg_catalog.split_part(%1$s, '@', -1) $f$
         || $f$WHEN %1$s IS NOT NULL THEN '***' END$f$, v);
     end if;
