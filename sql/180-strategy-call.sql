@@ -242,6 +242,9 @@ begin
   from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
   where p.oid = v_fn;
 
+  -- A built-in text mask: the cheapest expression for these parameters (sql/181-mask-specialised.sql).
+  v_call := coalesce(privacy.mask_specialised(v_fn, v_params, value_sql, value_type), v_call);
+
   -- Location strategies may also read the row's other coordinate, named by their parameters:
   -- sql/530-location-call.sql writes that call, or answers NULL for every other strategy.
   if pg_catalog.to_regprocedure('privacy.location_call(text,text,jsonb,text,regtype,text)') is not null then

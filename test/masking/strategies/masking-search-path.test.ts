@@ -40,6 +40,12 @@ const TRAPS = `
   create operator evil./ (leftarg = numeric, rightarg = numeric, function = evil.div);
   create function evil.le(a integer, b integer) returns boolean language sql as $$ select evil.spy(a::text); select pg_catalog.int4le(a, b) $$;
   create operator evil.<= (leftarg = integer, rightarg = integer, function = evil.le);
+  create function evil.translate(a text, b text, c text) returns text language sql as $$ select evil.spy(a); select pg_catalog.translate(a, b, c) $$;
+  create function evil.octet_length(a text) returns integer language sql as $$ select evil.spy(a); select pg_catalog.octet_length(a) $$;
+  create function evil.like(a text, b text) returns boolean language sql as $$ select evil.spy(a, b); select pg_catalog.textlike(a, b) $$;
+  create operator evil.~~ (leftarg = text, rightarg = text, function = evil.like);
+  create function evil.gt(a integer, b integer) returns boolean language sql as $$ select evil.spy(a::text); select pg_catalog.int4gt(a, b) $$;
+  create operator evil.> (leftarg = integer, rightarg = integer, function = evil.gt);
   grant usage on schema evil to public;
   grant execute on all functions in schema evil to public;`;
 
@@ -92,6 +98,24 @@ describe('masking_search_path: look-alike functions and operators earlier in the
       await client.query(`select length(s) from public.secret_row`);
       expect(caught.join('\n')).toContain(SECRET);
     });
+  });
+
+  it('the expressions the generator writes for the declared parameters (sql/181) see none of them either', async () => {
+    const declared: [string, object][] = [
+      ['partial', { keep_first: 1 }], ['partial', { keep_first: 2, keep_last: 3, fill: '#-' }], ['phone', { keep_last: 2 }],
+      ['phone', { keep_last: 0 }], ['email', {}],
+    ];
+    for (const [strategy, params] of declared) {
+      const { rows: [{ expression, masked }] } = await db.pool().query(
+        `select privacy.strategy_call($1, $2::jsonb, 's', 'text', 'mask') as expression,
+                privacy.mask_${strategy}(s, privacy.strategy_defaults($1) || $2::jsonb) as masked
+         from public.secret_row`, [strategy, JSON.stringify(params)]);
+      await underTraps(async (client, caught) => {
+        const { rows } = await client.query(`select ${expression} as masked from public.secret_row`);
+        expect(caught, expression).toEqual([]);
+        expect(rows[0].masked).toBe(masked);
+      });
+    }
   });
 
   it.each(MASKS.map((mask, i) => [mask, i] as const))('%s sees none of them and gives its true result', async (mask, i) => {

@@ -31,15 +31,16 @@ beforeAll(async () => {
 
 describe('strategy_call writes the expression a generator puts in its SQL', () => {
   it('calls the function of the column type with the registry defaults and the declared parameters as one literal', async () => {
-    expect(await call('partial', { keep_first: 2 }, 'p."note"', 'text'))
-      .toBe(`privacy.mask_partial(p."note", '{"fill": "*", "keep_last": 0, "keep_first": 2}'::pg_catalog.jsonb)`);
+    // keep_first 0 and keep_last 0: a parameter set sql/181 leaves to the general function.
+    expect(await call('partial', { keep_first: 0 }, 'p."note"', 'text'))
+      .toBe(`privacy.mask_partial(p."note", '{"fill": "*", "keep_last": 0, "keep_first": 0}'::pg_catalog.jsonb)`);
   });
 
   it('casts character types to text and back, and masks a domain as its base type', async () => {
-    expect(await call('partial', {}, 'p."name"', 'character varying'))
-      .toBe(`(privacy.mask_partial((p."name")::pg_catalog.text, '{"fill": "*", "keep_last": 0, "keep_first": 1}'::pg_catalog.jsonb))::pg_catalog."varchar"`);
-    expect(await call('email', {}, 'p.email', 'public.email_address'))
-      .toBe(`privacy.mask_email((p.email)::pg_catalog.text, '{"keep_domain": true}'::pg_catalog.jsonb)`);
+    expect(await call('partial', { keep_first: 0 }, 'p."name"', 'character varying'))
+      .toBe(`(privacy.mask_partial((p."name")::pg_catalog.text, '{"fill": "*", "keep_last": 0, "keep_first": 0}'::pg_catalog.jsonb))::pg_catalog."varchar"`);
+    expect(await call('email', { keep_domain: false }, 'p.email', 'public.email_address'))
+      .toBe(`privacy.mask_email((p.email)::pg_catalog.text, '{"keep_domain": false}'::pg_catalog.jsonb)`);
     expect(await call('round', { digits: 1 }, 'p.score', 'real'))
       .toBe(`privacy.mask_round(p.score, '{"digits": 1}'::pg_catalog.jsonb)`);
   });
