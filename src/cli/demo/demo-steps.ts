@@ -12,6 +12,7 @@ import { buildProcessingRecord } from '../../policy/report/processing-record.ts'
 import { renderReportHtml } from '../../policy/report/render-report.ts';
 import { runSweep } from '../../retention/run-sweep.ts';
 import { textTable } from '../../terminal/text-table.ts';
+import { examplePolicyFile } from './example-policy-file.ts';
 
 /** What the demo's steps share: the demo database as its owner, and a print function. */
 export interface DemoContext {
@@ -38,7 +39,7 @@ export async function loadAndProtect({ url, owner, print, policyFile }: DemoCont
   const db = openKysely(url, { max: 1 });
   try {
     const result = await applyPolicy(db, await loadPolicy(policyFile));
-    print(`\napplied ${relative(packageRoot(), policyFile)}: ${result.plan.changes.length} declarations in one transaction`);
+    print(`\napplied ${policyFile === examplePolicyFile() ? 'examples/tracking/integritet.config.ts' : relative(packageRoot(), policyFile)}: ${result.plan.changes.length} declarations in one transaction`);
   } finally {
     await db.destroy();
   }
