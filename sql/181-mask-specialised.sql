@@ -97,5 +97,3 @@ comment on function privacy.mask_specialised(regprocedure, jsonb, text, regtype)
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on function privacy.mask_specialised(regprocedure, jsonb, text, regtype) from public;
--- Admins preview the SQL a declaration turns into (privacy.strategy_call, sql/199), which calls this.
-grant execute on function privacy.mask_specialised(regprocedure, jsonb, text, regtype) to privacy_admin;

@@ -96,5 +96,6 @@ grant execute on function
   privacy.check_strategy_for_type(text, jsonb, regtype, text),
   privacy.check_strategy(text, text, jsonb, text),
   privacy.base_type(regtype),
-  privacy.type_sql(regtype)
+  privacy.type_sql(regtype),
+  privacy.mask_specialised(regprocedure, jsonb, text, regtype)
   to privacy_admin;
