@@ -147,11 +147,11 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 declare
   c record;
-  v_insert_cols text[] := '{}';
-  v_insert_vals text[] := '{}';
-  v_set text[] := '{}';
-  v_key text[] := '{}';
-  v_returning text[] := '{}';
+  v_insert_cols text[] := '{}'::text[];
+  v_insert_vals text[] := '{}'::text[];
+  v_set text[] := '{}'::text[];
+  v_key text[] := '{}'::text[];
+  v_returning text[] := '{}'::text[];
   v_refuse text := '';
   v_key_visible boolean := true;
   v_keys int := 0;

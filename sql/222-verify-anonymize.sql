@@ -139,7 +139,7 @@ begin
   into v_type, v_null, v_unique
   from pg_catalog.pg_attribute x where x.attrelid = v_relid and x.attname = anonymize_suggestion.column_name;
   select t.typcategory into v_cat from pg_catalog.pg_type t where t.oid = v_type;
-  v_params := case when v_unique then '{"unique": true}' else '{}' end;
+  v_params := case when v_unique then '{"unique": true}'::jsonb else '{}'::jsonb end;
   foreach c in array
     case when v_cat = 'S' then
       array_remove(array[

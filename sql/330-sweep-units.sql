@@ -200,7 +200,7 @@ declare
   v_range  text;
   v_late   text := privacy.sweep_late_exclusion_sql(plan);
   v_acted  bigint;
-  v_blocked jsonb := '{}';
+  v_blocked jsonb := '{}'::jsonb;
   v_t0     timestamptz;
 begin
   select * into first from privacy.sweep_batch x where x.id = batch_ids[1];
@@ -331,7 +331,7 @@ declare
   v_ok     boolean;
   v_mode   text := plan->>'expired_partitions';
   v_name   text;
-  v_done   jsonb := '[]';
+  v_done   jsonb := '[]'::jsonb;
   v_busy   integer := 0;
   v_total  bigint := 0;
 begin

@@ -212,7 +212,7 @@ declare
   v_as_of  timestamptz := pg_catalog.clock_timestamp();
   v_cutoff timestamptz;
   v_below  timestamptz;
-  v_retired oid[] := '{}';
+  v_retired oid[] := '{}'::oid[];
   v_keys   text;
   v_join   text;
   p        record;
@@ -292,7 +292,6 @@ declare
   v_state  text;
   v_key    text;
   v_n      bigint;
-  v_policy_action text;
 begin
   if sweep.max_batches is not null and sweep.max_batches < 1 then
     raise exception using errcode = 'PV011', message = pg_catalog.format('max_batches must be at least 1, not %s', sweep.max_batches);

@@ -111,7 +111,7 @@ declare
   l record;
   p privacy.subject_path;
   k record;
-  v_parts text[] := '{}';
+  v_parts text[] := '{}'::text[];
   v_inner text := 'p' || (depth + 1);
 begin
   if depth > 16 then
@@ -168,7 +168,7 @@ declare
   p privacy.subject_path;
   k record;
   v_inner text := 'p' || (depth + 1);
-  v_parts text[] := '{}';
+  v_parts text[] := '{}'::text[];
   v_cols  text;
 begin
   if depth > 16 then

@@ -96,8 +96,8 @@ declare
   v_n      bigint;
   v_total  bigint := 0;
   v_order  text;
-  v_tables text[] := '{}';
-  v_counts jsonb := '{}';
+  v_tables text[] := '{}'::text[];
+  v_counts jsonb := '{}'::jsonb;
   v_object text;
   v_holds  jsonb;
   v_restricted bigint;

@@ -26,7 +26,7 @@ declare
   v_pred   text;
   v_n      bigint;
   v_any    boolean;
-  v_counts jsonb := '{}';
+  v_counts jsonb := '{}'::jsonb;
 begin
   s := privacy.check_subject(restrict_subject.subject_type, restrict_subject.subject_id);
   if restrict_subject.reason is null or pg_catalog.btrim(restrict_subject.reason) = '' then
@@ -84,7 +84,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   s        privacy.subject_type;
-  v_counts jsonb := '{}';
+  v_counts jsonb := '{}'::jsonb;
 begin
   s := privacy.check_subject_type(unrestrict_subject.subject_type);
   perform privacy.lock_subject(s.name, unrestrict_subject.subject_id);

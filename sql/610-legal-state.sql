@@ -37,7 +37,6 @@ language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_first bigint;
   v_count bigint;
 begin
   if pg_catalog.jsonb_typeof(state) is distinct from 'object' or state->>'format' is distinct from 'integritet-legal-state'

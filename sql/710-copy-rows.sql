@@ -112,7 +112,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   p privacy.retention_policy;
-  v_parts text[] := '{}';
+  v_parts text[] := '{}'::text[];
   v_row_id text;
   v_anchor_type regtype;
 begin
@@ -225,7 +225,7 @@ as $$
 declare
   v_schema name;
   v_table name;
-  v_parts text[] := '{}';
+  v_parts text[] := '{}'::text[];
   v_part text;
   k record;
 begin
