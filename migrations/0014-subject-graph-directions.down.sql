@@ -2,6 +2,17 @@
 -- subject's row (referenced_by) and debt events of legal proceedings cannot be expressed before
 -- it, so they go; the ledger keeps their history.
 
+-- The definitions in sql/ are written for the latest version: the one that reads the columns
+-- going here is replaced with this version's, which has no such findings (the next `migrate up`
+-- applies sql/ afresh).
+create or replace function privacy.verify_subject_links()
+returns table (severity text, check_name text, object text, message text)
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select null::text, null::text, null::text, null::text where false
+$$;
+
 delete from privacy.subject_path where direction = 'referenced_by';
 alter table privacy.subject_path drop column direction;
 alter table privacy.subject_link drop column unchecked;

@@ -247,9 +247,7 @@ begin
 
   -- Location strategies may also read the row's other coordinate, named by their parameters:
   -- sql/530-location-call.sql writes that call, or answers NULL for every other strategy.
-  if pg_catalog.to_regprocedure('privacy.location_call(text,text,jsonb,text,regtype,text)') is not null then
-    v_call := coalesce(privacy.location_call(strategy, purpose, v_params, value_sql, v_base, object), v_call);
-  end if;
+  v_call := coalesce(privacy.location_call(strategy, purpose, v_params, value_sql, v_base, object), v_call);
 
   if v_fn_type <> v_base then
     v_call := pg_catalog.format('(%s)::%s', v_call, privacy.type_sql(v_base));

@@ -70,15 +70,15 @@ $$;
 comment on function privacy.table_columns(name, name) is
   'Columns of a table with what the generator needs: type, default, identity, visibility, key membership.';
 
--- Why invoker: looks up two names. The table the row-level security policies read to leave
--- restricted rows out: privacy.hidden_row (migration 0007), below that privacy.restricted_row,
--- below 0005 none (each down migration makes the policies anew once its table is gone under its name).
+-- Why invoker: names a table. The table the row-level security policies read to leave restricted
+-- rows out: privacy.hidden_row (migration 0007). The 0007 and 0005 down migrations replace this
+-- function with their version's (privacy.restricted_row; none) before they make the policies anew.
 create or replace function privacy.restricted_keys_relation()
 returns regclass
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select coalesce(pg_catalog.to_regclass('privacy.hidden_row'), pg_catalog.to_regclass('privacy.restricted_row'))
+  select 'privacy.hidden_row'::pg_catalog.regclass
 $$;
 comment on function privacy.restricted_keys_relation() is
   'The table row-level security reads restricted-row keys from, or NULL below migration 0005 (internal).';
@@ -103,7 +103,7 @@ declare
   -- The subquery's alias must not hide the table's own.
   v_alias text := case when v_table = 'privacy_hidden' then 'privacy_hidden_' else 'privacy_hidden' end;
 begin
-  if v_keys is null or pg_catalog.to_regprocedure('privacy.restricted_row_id_sql(name, name, text)') is null then
+  if v_keys is null then
     return null;
   end if;
   v_row_id := privacy.restricted_row_id_sql(schema_name, table_name, v_table);

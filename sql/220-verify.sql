@@ -3,6 +3,27 @@
 --
 --   select * from privacy.verify() order by severity, check_name;
 
+-- Why invoker: called by verify() (definer), as its owner. Restricted rows that the masked views
+-- would show: privacy.hidden_row (migration 0007) lists what they leave out, kept in step by
+-- triggers on privacy.restricted_row (sql/415). The 0007 down migration replaces this function
+-- with one that finds nothing, as there is no privacy.hidden_row below 0007.
+create or replace function privacy.verify_hidden_rows()
+returns table (severity text, check_name text, object text, message text)
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select 'high'::text, 'restricted_row_not_hidden'::text, pg_catalog.format('%I.%I', r.schema_name, r.table_name),
+         pg_catalog.format('%s restricted rows are not in privacy.hidden_row, so masked views show them: '
+                           'select privacy.rebuild_hidden_rows()', pg_catalog.count(*))
+  from privacy.restricted_row r
+  where not exists (select from privacy.hidden_row h
+                    where h.schema_name = r.schema_name and h.table_name = r.table_name and h.row_id = r.row_id)
+  group by r.schema_name, r.table_name
+$$;
+comment on function privacy.verify_hidden_rows() is
+  'Findings: restricted rows missing from privacy.hidden_row, which masked views would therefore show.';
+revoke execute on function privacy.verify_hidden_rows() from public;
+
 -- Why definer: inspects role memberships, privileges and settings of every role, which
 -- privacy_admin members cannot all see for themselves; it returns names, never data.
 create or replace function privacy.verify()
@@ -127,19 +148,7 @@ begin
   return query select * from privacy.verify_statement_text();
   return query select * from privacy.verify_constraint_oracles();
   return query select * from privacy.verify_unprotected_tables();
-  -- Restricted rows that the masked views would show: privacy.hidden_row (migration 0007) lists
-  -- what they leave out, kept in step by triggers on privacy.restricted_row (sql/415). Read with
-  -- dynamic SQL, so that verify() also runs below migration 0007.
-  if pg_catalog.to_regclass('privacy.hidden_row') is not null and pg_catalog.to_regclass('privacy.restricted_row') is not null then
-    return query execute $q$
-      select 'high'::text, 'restricted_row_not_hidden'::text, pg_catalog.format('%I.%I', r.schema_name, r.table_name),
-             pg_catalog.format('%s restricted rows are not in privacy.hidden_row, so masked views show them: '
-                               'select privacy.rebuild_hidden_rows()', pg_catalog.count(*))
-      from privacy.restricted_row r
-      where not exists (select from privacy.hidden_row h
-                        where h.schema_name = r.schema_name and h.table_name = r.table_name and h.row_id = r.row_id)
-      group by r.schema_name, r.table_name$q$;
-  end if;
+  return query select * from privacy.verify_hidden_rows();
   return query select * from privacy.verify_catalog_names();
   return query select * from privacy.verify_subject_links();
   return query select * from privacy.verify_anonymize();

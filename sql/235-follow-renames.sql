@@ -111,8 +111,7 @@ begin
     end loop;
     update privacy.subject_path p set parent_schema = e.now_schema, parent_table = e.now_table
     where p.parent_schema = e.schema_name and p.parent_table = e.table_name;
-    if exists (select from privacy.retention_policy r where r.schema_name = e.now_schema and r.table_name = e.now_table)
-       and pg_catalog.to_regprocedure('privacy.install_retention_guards(name, name)') is not null then
+    if exists (select from privacy.retention_policy r where r.schema_name = e.now_schema and r.table_name = e.now_table) then
       perform privacy.install_retention_guards(e.now_schema, e.now_table);
     end if;
     renamed := pg_catalog.format('%I.%I', e.schema_name, e.table_name);

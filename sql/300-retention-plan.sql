@@ -374,7 +374,6 @@ as $$
 declare
   c record;
   v_value text;
-  v_has_library boolean := pg_catalog.to_regprocedure('privacy.strategy_call(text,jsonb,text,regtype,text)') is not null;
   v_kept text[];
 begin
   v_kept := pg_catalog.array_remove(
@@ -407,7 +406,7 @@ begin
       if c.attnotnull then
         problem := 'strategy null on a NOT NULL column';
       end if;
-    elsif c.anonymize_strategy is not null and v_has_library then
+    elsif c.anonymize_strategy is not null then
       execute 'select privacy.strategy_call($1, $2, $3, $4, ''anonymize'')'
         into expression using c.anonymize_strategy, c.anonymize_params, v_value, c.type;
     elsif c.anonymize_strategy = 'redact' then
