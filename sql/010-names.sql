@@ -14,6 +14,8 @@
 --   PV005 invalid retention        PV010 table not protected        PV015 object in use (DDL lock)
 --   PV1xx the strategy library (sql/180, sql/185), PV3xx retention (sql/3xx); the full list with
 --   the error class each maps to is src/errors/sqlstates.ts.
+--
+-- needs: none
 
 -- Why invoker: reads only the system catalog, which every role may read.
 create or replace function privacy.resolve_table(table_name text)

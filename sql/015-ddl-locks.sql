@@ -14,6 +14,8 @@
 --   * when a lock is not free, PV015 names the object and who holds it (pid, application, how
 --     long its transaction has been open). The transaction is rolled back and the caller (the
 --     CLI's sync, apply and migrate) tries again with backoff, saying what it waits for.
+--
+-- needs: none
 
 -- Why invoker: locks only what the caller may lock; reads pg_locks and pg_stat_activity, which
 -- every role may read (other users' query text shows as <insufficient privilege>, and is not used).

@@ -5,6 +5,8 @@
 -- erasures, exports and reveals write their own entries. Entries name objects and carry counts
 -- and identifiers of the toolkit's own records: never a value of a user table, never a hold's
 -- subject or note.
+--
+-- needs: none
 
 -- Why invoker: only the toolkit's own definer functions and triggers, running as the catalog
 -- owner, call it; no role is granted EXECUTE.

@@ -7,6 +7,8 @@
 -- it. What this cannot show is a chain rewritten from the start by someone who can also rewrite
 -- the head: keep the head hash that `integritet ledger verify` prints somewhere else (a ticket,
 -- the backup log) and compare it with a later run.
+--
+-- needs: none
 
 -- Why invoker: it only reads the ledger and the chain's head, which privacy_admin may read.
 create or replace function privacy.verify_ledger()

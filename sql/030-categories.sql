@@ -2,6 +2,8 @@
 --
 -- Only `not_personal` is shown as stored to restricted roles. Everything else (and every column
 -- nobody classified) is personal: masked when a mask strategy is declared, hidden otherwise.
+--
+-- needs: none
 
 insert into privacy.category as c (name, personal, description) values
   ('not_personal', false, 'Not personal data: shown as stored.'),

@@ -5,6 +5,8 @@
 -- A strategy's param_spec maps each parameter to {type, minimum?, maximum?, enum?, required?,
 -- default?}; declarations are checked against it, so a bad parameter is refused when it is
 -- declared, never discovered at read or sweep time.
+--
+-- needs: none
 
 insert into privacy.strategy as s (name, usable_for, param_spec, description, builtin) values
   ('null', 'both', '{}', 'Replaces the value with NULL.', true),
@@ -158,3 +160,7 @@ end
 $$;
 comment on function privacy.check_strategy(text, text, jsonb, text) is
   'Validates a strategy name and its JSON parameters against the registry (PV003/PV004).';
+
+-- The declaration API, for admins.
+grant execute on function privacy.check_strategy(text, text, jsonb, text)
+  to privacy_admin;

@@ -5,6 +5,9 @@
 --            mask => 'email', anonymize => 'fake', anonymize_params => '{"kind": "email"}');
 --
 -- Declaring again replaces the rule. Every change reaches the ledger through the catalog trigger.
+--
+-- needs: 010-names, 031-strategies
+-- uses later: 180-strategy-call, 222-verify-anonymize
 
 -- Why definer: the catalog is writable only through these validated calls, which members of
 -- privacy_admin may make without holding any privilege on the catalog tables themselves.
@@ -109,3 +112,9 @@ end
 $$;
 comment on function privacy.declassify_column(text, text) is
   'Removes a column''s rule, so it counts as unclassified (personal) again. True if there was one.';
+
+-- The declaration API, for admins.
+grant execute on function
+  privacy.classify_column(text, text, text, text, jsonb, text, jsonb),
+  privacy.declassify_column(text, text)
+  to privacy_admin;

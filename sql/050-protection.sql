@@ -4,6 +4,8 @@
 --
 -- This step records the declaration; the masked views, grants and row-level security that
 -- enforce it are generated from the catalog.
+--
+-- needs: 010-names
 
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members.
 create or replace function privacy.protect_table(table_name text, tenant_column text default null)
@@ -45,3 +47,9 @@ begin
 end
 $$;
 comment on function privacy.unprotect_table(text) is 'Removes a table''s protection. True if it was protected.';
+
+-- The declaration API, for admins.
+grant execute on function
+  privacy.protect_table(text, text),
+  privacy.unprotect_table(text)
+  to privacy_admin;

@@ -2,6 +2,9 @@
 --
 --   select privacy.declare_subject_type('customer', 'customer', 'id', 'A customer of the service');
 --   select privacy.link_subject('customer', 'invoice', 'customer_id');
+--
+-- needs: 010-names
+-- uses later: 220-verify, 400-subject-graph
 
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members.
 create or replace function privacy.declare_subject_type(
@@ -146,3 +149,10 @@ begin
 end
 $$;
 comment on function privacy.subject_exists(text, text) is 'Whether a subject of the given type and id exists.';
+
+-- The declaration API, for admins.
+grant execute on function
+  privacy.declare_subject_type(text, text, text, text),
+  privacy.link_subject(text, text, text, boolean),
+  privacy.unlink_subject(text, text, text)
+  to privacy_admin;

@@ -4,6 +4,9 @@
 --                                action => 'anonymize');
 --   select privacy.set_retention('invoice', anchor => 'issued_on', keep => '1 year', action => 'delete',
 --                                minimum => 'bookkeeping', minimum_anchor => 'fiscal_year_end');
+--
+-- needs: 010-names, 020-ledger
+-- uses later: 080-holds, 320-retention-guards
 
 -- The period and where it counts from are data, so that privacy.minimum_ends() computes every
 -- minimum the same way: bookkeeping runs 7 years from the end of the calendar year in which the
@@ -417,3 +420,9 @@ grant execute on function privacy.statutory_end(text, interval, date, integer), 
 grant select on privacy.fiscal_year to privacy_admin;
 grant execute on function privacy.minimum_ends(interval, text, date), privacy.minimum_ends(text, date)
   to privacy_admin, privacy_sweeper;
+
+-- The declaration API, for admins.
+grant execute on function
+  privacy.set_retention(text, text, text, text, text, text, text, text),
+  privacy.drop_retention(text)
+  to privacy_admin;

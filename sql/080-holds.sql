@@ -3,6 +3,8 @@
 --   select privacy.place_hold('customer', '42', 'legal_claim', review_on => '2027-03-01',
 --                             note => 'Dispute over invoice 2025-118');
 --   select privacy.release_hold(7);
+--
+-- needs: 020-ledger, 060-subjects
 
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members,
 -- and checking that the subject exists reads a table those members need not read.
@@ -236,3 +238,9 @@ revoke execute on function privacy.debt_limitation_ends(date, boolean), privacy.
 grant execute on function privacy.debt_limitation_ends(date, boolean), privacy.place_debt_hold(text, text, date, boolean, text),
   privacy.record_debt_event(bigint, text, date), privacy.debt_hold_ends(date, boolean, text[], date[]) to privacy_admin;
 grant select on privacy.hold_event to privacy_admin;
+
+-- The declaration API, for admins.
+grant execute on function
+  privacy.place_hold(text, text, text, date, date, text),
+  privacy.release_hold(bigint)
+  to privacy_admin;

@@ -22,6 +22,8 @@
 --     handed every value assigned to the variable (the key, in a definer function).
 --   * NULL in gives NULL out. A parameter that is missing takes the registry's default; one
 --     without a default gives NULL, never the raw value.
+--
+-- needs: none
 
 -- Why invoker, inlinable: reads a jsonb parameter; used by every strategy.
 create or replace function privacy.param_int(params jsonb, key text, fallback integer)
@@ -105,9 +107,9 @@ as $$
 $$;
 comment on function privacy.hex_to_bigint(text) is 'The non-negative number written by up to 15 hex digits.';
 
--- None of the toolkit's functions is for PUBLIC; grants are in sql/199-strategy-grants.sql.
--- Repeated in every file of the library, so a function added to a re-applied file is never
--- executable by PUBLIC, even while the grants file is not re-applied with it.
+-- None of the toolkit's functions is for PUBLIC; each file grants its own to the toolkit's roles,
+-- below. Repeated in every file of the library, so a function added to a re-applied file is
+-- never executable by PUBLIC.
 revoke execute on all functions in schema privacy from public;
 
 -- Why: random() can be replayed (a session's setseed() fixes its sequence), so a reader could
@@ -123,4 +125,15 @@ as $$
 $$;
 comment on function privacy.strong_uniform() is 'A uniformly random number in [0, 1) (48 bits) from the core strong random source.';
 
-
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.param_int(jsonb, text, integer),
+  privacy.param_numeric(jsonb, text, numeric),
+  privacy.param_float(jsonb, text, double precision),
+  privacy.param_text(jsonb, text, text),
+  privacy.param_bool(jsonb, text, boolean),
+  privacy.text_bytes(text),
+  privacy.random_hex(),
+  privacy.hex_to_bigint(text),
+  privacy.strong_uniform()
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

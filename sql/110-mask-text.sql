@@ -3,6 +3,8 @@
 -- Written as described in sql/100-strategy-building-blocks.sql: inlinable (no SET clause), every
 -- name qualified, NULL in gives NULL out. Character-typed columns other than text (varchar,
 -- char, citext) use these through privacy.strategy_call, which casts to text and back.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: the simplest mask, a fixed text whatever the value (only NULL stays NULL).
 create or replace function privacy.mask_redact(value text, params jsonb)
@@ -113,3 +115,13 @@ comment on function privacy.mask_phone(text, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_redact(text, jsonb),
+  privacy.mask_partial(text, jsonb),
+  privacy.mask_email(text, jsonb),
+  privacy.digit_count(text),
+  privacy.digit_suffix_length(text, integer),
+  privacy.mask_phone(text, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

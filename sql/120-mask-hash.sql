@@ -3,6 +3,8 @@
 -- Unkeyed, so anyone can hash a guess and compare: fit for values nobody can guess, weak for
 -- names, e-mail addresses or numbers (use `pseudonym`). Core functions only (md5, sha256,
 -- sha512), no pgcrypto. Written as described in sql/100-strategy-building-blocks.sql.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: joins and counts on a masked column keep working (equal values, equal hashes).
 create or replace function privacy.mask_hash(value text, params jsonb)
@@ -41,3 +43,9 @@ comment on function privacy.anonymize_hash(text, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_hash(text, jsonb),
+  privacy.anonymize_hash(text, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

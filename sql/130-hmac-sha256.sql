@@ -7,6 +7,8 @@
 -- test vectors in test/masking/strategies. Nothing here is granted to anyone: only the key's
 -- owner calls it, from privacy.pseudonym_hmac(). Written as described in
 -- sql/100-strategy-building-blocks.sql (inlinable, every name qualified).
+--
+-- needs: none
 
 -- Why: both pads need the key as one block.
 create or replace function privacy.hmac_key_block(key bytea)

@@ -8,6 +8,8 @@
 -- so recognise a guessable value (a small number, a common name) by its pseudonym. Masked
 -- readers need EXECUTE (functions in a view run with the reader's rights), so this holds for
 -- them; prefer `partial`, `generalize` or `null` for values with few possibilities.
+--
+-- needs: 020-ledger, 100-strategy-building-blocks, 130-hmac-sha256
 
 -- Why definer: the key table is readable by its owner only; the HMAC is computed here so that
 -- masked readers, view owners and sweepers get pseudonyms without any way to the key.
@@ -127,3 +129,22 @@ comment on function privacy.anonymize_pseudonym(integer, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_pseudonym(text, jsonb),
+  privacy.mask_pseudonym(bigint, jsonb),
+  privacy.mask_pseudonym(integer, jsonb),
+  privacy.anonymize_pseudonym(text, jsonb),
+  privacy.anonymize_pseudonym(bigint, jsonb),
+  privacy.anonymize_pseudonym(integer, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
+
+-- The key's only door: pseudonyms for those who read, own views, or sweep. Not privacy_admin:
+-- declaring rules needs no pseudonyms, and every role that can compute them can test guesses.
+grant execute on function privacy.pseudonym_hmac(text)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper;
+
+-- Admins rotate the key; none of them reads it.
+grant execute on function privacy.rotate_pseudonym_key()
+  to privacy_admin;

@@ -5,6 +5,8 @@
 -- longer a detail that singles a person out. Written as described in
 -- sql/100-strategy-building-blocks.sql. A missing unit or step gives NULL; strategy_call refuses
 -- such a declaration for the column's type (unit for dates, step > 0 for numbers).
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: dates of birth, of events.
 create or replace function privacy.mask_generalize(value date, params jsonb)
@@ -81,3 +83,14 @@ comment on function privacy.mask_generalize(double precision, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_generalize(date, jsonb),
+  privacy.mask_generalize(timestamp, jsonb),
+  privacy.mask_generalize(timestamptz, jsonb),
+  privacy.mask_generalize(numeric, jsonb),
+  privacy.mask_generalize(integer, jsonb),
+  privacy.mask_generalize(bigint, jsonb),
+  privacy.mask_generalize(double precision, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

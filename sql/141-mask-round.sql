@@ -1,5 +1,7 @@
 -- integritet: the `round` strategy — a number rounded to `digits` decimals (negative: to tens,
 -- hundreds …). Written as described in sql/100-strategy-building-blocks.sql.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: amounts and measurements lose the precision that identifies, keep their size.
 create or replace function privacy.mask_round(value numeric, params jsonb)
@@ -29,3 +31,10 @@ comment on function privacy.mask_round(real, jsonb) is 'round: the value rounded
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_round(numeric, jsonb),
+  privacy.mask_round(double precision, jsonb),
+  privacy.mask_round(real, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

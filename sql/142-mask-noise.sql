@@ -6,6 +6,8 @@
 -- and averaging narrows it down, so noise suits aggregates and anonymization more than
 -- repeated reads. Volatile; drawn from the strong random source (random() replays after setseed()); otherwise written as
 -- described in sql/100-strategy-building-blocks.sql. With neither bound given: NULL.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: a whole number in [-bound, bound], every one equally likely, so integer columns move by
 -- whole steps and never beyond the bound.
@@ -120,3 +122,16 @@ comment on function privacy.mask_noise(timestamptz, jsonb) is 'noise: the timest
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.random_offset(numeric),
+  privacy.random_sign_fraction(),
+  privacy.mask_noise(numeric, jsonb),
+  privacy.mask_noise(double precision, jsonb),
+  privacy.mask_noise(integer, jsonb),
+  privacy.mask_noise(bigint, jsonb),
+  privacy.mask_noise(date, jsonb),
+  privacy.mask_noise(timestamp, jsonb),
+  privacy.mask_noise(timestamptz, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

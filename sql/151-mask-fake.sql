@@ -7,6 +7,8 @@
 -- example.com/.net/.org domains (RFC 2606); phone numbers the ranges kept free for fiction:
 -- 070-174 06 05…99 in Sweden (PTS) and 07700 900000…999 in the UK (Ofcom). Written as
 -- described in sql/100-strategy-building-blocks.sql; immutable, as the compiled word lists are.
+--
+-- needs: 100-strategy-building-blocks, 150-fake-words
 
 -- Why: the word at position seed mod n of a list, 1-based. With constant locale and kind the
 -- list is a constant (privacy.fake_word_list is immutable, see sql/150-fake-words.sql).
@@ -97,3 +99,12 @@ comment on function privacy.mask_fake(text, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.fake_word_at(text, text, bigint),
+  privacy.digest_part(text, integer),
+  privacy.fake_email_name(text),
+  privacy.fake_value(text, text, text),
+  privacy.mask_fake(text, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

@@ -17,6 +17,8 @@
 -- Parameters: unique (no two draws alike, see sql/152) and key (the same value and key give the
 -- same fake). Spaces: 34.8 million personnummer, 9.6 million samordningsnummer, 80 million
 -- organisationsnummer per 10-digit form.
+--
+-- needs: 152-fake-draws
 
 -- Why invoker: pure text. The fake number in the form of `value`: `body` is the nine digits
 -- before the check digit; the Luhn digit is computed over them.

@@ -12,6 +12,8 @@
 --   fake_registration_number  three letters (not I, Q, V), two digits and a digit, e.g. ABC123,
 --                             keeping a space after the letters when the value has one.
 -- Parameters as for every fake identifier (sql/152): unique and key.
+--
+-- needs: 152-fake-draws
 
 -- Why invoker: draws a number (sql/152).
 create or replace function privacy.anonymize_fake_imei(value text, params jsonb)

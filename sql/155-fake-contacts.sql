@@ -11,6 +11,8 @@
 --   keep         the value as it is, for what is not personal once the rest of the row is
 --                anonymized (an amount, a count): a CHECK on it can then never refuse it.
 -- Parameters as for every fake identifier (sql/152): unique and key.
+--
+-- needs: 152-fake-draws
 
 -- Why invoker: draws a number (sql/152).
 create or replace function privacy.anonymize_fake_phone(value text, params jsonb)

@@ -9,6 +9,8 @@
 -- declare its `axis`; without one (`either`), cells take the longitude size on both axes, at
 -- least `meters` either way (latitude is then coarser than asked: cos 60° = 0.5, twice as
 -- coarse). Written as described in sql/100-strategy-building-blocks.sql.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: the snapping itself, the same for both axes; kept within ±limit (a cell centre may lie
 -- past 90° or 180° when the cell does not divide the range).
@@ -46,3 +48,9 @@ comment on function privacy.mask_grid(double precision, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.grid_centre(double precision, double precision, double precision),
+  privacy.mask_grid(double precision, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

@@ -5,6 +5,8 @@
 -- For timestamptz, hours and days are those of `time_zone` (default UTC): a day in Stockholm
 -- starts at 23:00 or 22:00 UTC. Quarter hours and minutes are the same in every zone in use
 -- (offsets are whole quarter hours), so they are counted in UTC.
+--
+-- needs: 100-strategy-building-blocks
 
 create or replace function privacy.mask_time(value timestamp, params jsonb)
 returns timestamp
@@ -39,3 +41,9 @@ comment on function privacy.mask_time(timestamptz, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_time(timestamp, jsonb),
+  privacy.mask_time(timestamptz, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

@@ -5,6 +5,8 @@
 -- parameters are declared and validated exactly like a mask's: privacy.check_strategy(rule,
 -- 'write', params, object), and privacy.write_rule_call() for the column's type. Each rule is
 -- implemented by privacy.minimise_<rule>(value T, params jsonb) (sql/171, sql/172).
+--
+-- needs: none
 
 insert into privacy.strategy as s (name, usable_for, param_spec, description, builtin) values
   ('truncate_ip', 'write',

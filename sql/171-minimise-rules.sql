@@ -1,6 +1,8 @@
 -- integritet: the simple write-minimisation rules — truncate_ip, cap_precision, pseudonymise.
 -- scrub_text has a file of its own (sql/172). Written as the masks are
 -- (sql/100-strategy-building-blocks.sql): inlinable, every name qualified, NULL stays NULL.
+--
+-- needs: 100-strategy-building-blocks, 131-mask-pseudonym
 
 -- Why: an IP address identifies a subscriber; its network is enough for abuse handling and
 -- geography. The result keeps the prefix length (192.0.2.0/24), showing it was truncated; a
@@ -94,3 +96,11 @@ comment on function privacy.minimise_pseudonymise(text, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.minimise_truncate_ip(inet, jsonb),
+  privacy.minimise_cap_precision(double precision, jsonb),
+  privacy.minimise_cap_precision(numeric, jsonb),
+  privacy.minimise_pseudonymise(text, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

@@ -13,6 +13,8 @@
 --   * e-mail addresses: local@domain.tld.
 -- Not inlinable (they read sets of matches), so these functions set search_path = pg_catalog, pg_temp and write
 -- patterns as E'' literals, read the same whatever standard_conforming_strings says.
+--
+-- needs: 152-fake-draws
 
 -- Why: the personnummer check — date part and Luhn check digit over the last ten digits.
 create or replace function privacy.is_personnummer(candidate text)
@@ -118,3 +120,12 @@ comment on function privacy.minimise_scrub_text(text, jsonb) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.is_personnummer(text),
+  privacy.looks_like_personnummer(text),
+  privacy.is_phone_number(text),
+  privacy.replace_checked_matches(text, text, text, text),
+  privacy.minimise_scrub_text(text, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

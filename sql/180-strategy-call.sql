@@ -24,6 +24,9 @@
 --         numbers, noise needs interval for dates and ratio or absolute for numbers, time_zone
 --         must be a known zone
 --   PV011 an unknown purpose, or no value expression
+--
+-- needs: 031-strategies
+-- uses later: 181-mask-specialised, 530-location-call
 
 -- Why invoker: reads the system catalog only.
 create or replace function privacy.base_type(value_type regtype)
@@ -289,3 +292,16 @@ comment on function privacy.write_rule_call(text, jsonb, text, regtype) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Admins declare, and may preview the SQL a declaration turns into.
+grant execute on function
+  privacy.strategy_call(text, jsonb, text, regtype, text),
+  privacy.write_rule_call(text, jsonb, text, regtype),
+  privacy.strategy_expression(text, jsonb, text, regtype, text, text),
+  privacy.strategy_function(text, text, regtype),
+  privacy.strategy_types(text, text),
+  privacy.strategy_defaults(text),
+  privacy.check_strategy_for_type(text, jsonb, regtype, text),
+  privacy.base_type(regtype),
+  privacy.type_sql(regtype)
+  to privacy_admin;

@@ -29,6 +29,8 @@
 --     answer true for a separator.
 --   * email: LIKE '%@%' instead of strpos(…) > 0 (a tenth fewer instructions a row; both refuse a
 --     nondeterministic collation), and the NULL test last, where a NULL value ends anyway.
+--
+-- needs: 110-mask-text
 
 -- Why invoker: builds text from constants; executes nothing.
 create or replace function privacy.mask_specialised(fn regprocedure, params jsonb, value_sql text, value_type regtype)
@@ -97,3 +99,7 @@ comment on function privacy.mask_specialised(regprocedure, jsonb, text, regtype)
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on function privacy.mask_specialised(regprocedure, jsonb, text, regtype) from public;
+
+-- Admins declare, and may preview the SQL a declaration turns into.
+grant execute on function privacy.mask_specialised(regprocedure, jsonb, text, regtype)
+  to privacy_admin;

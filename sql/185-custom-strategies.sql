@@ -14,6 +14,8 @@
 --
 -- SQLSTATEs: PV008 invalid name, PV013 a built-in strategy's name, PV011 bad usable_for,
 -- PV004 bad param_spec, PV102 no such function of the form (T, jsonb) returns T.
+--
+-- needs: 010-names
 
 -- Why definer: the registry is writable only through validated calls, which members of
 -- privacy_admin may make without holding any privilege on the catalog tables themselves.
@@ -104,3 +106,7 @@ comment on function privacy.register_strategy(text, text, text, jsonb, text) is
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Admins register strategies.
+grant execute on function privacy.register_strategy(text, text, text, jsonb, text)
+  to privacy_admin;

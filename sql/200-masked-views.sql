@@ -15,6 +15,9 @@
 --   * an INSTEAD OF trigger on masked.t that writes through to s.t, keeping a masked column's
 --     stored value unless the statement gives it a new one.
 -- Everything here runs as the installing role, which must own the protected tables.
+--
+-- needs: 015-ddl-locks, 180-strategy-call
+-- uses later: 201-partitions, 205-tenant, 235-follow-renames, 240-write-minimisation, 320-retention-guards, 410-subject-rows
 
 -- Why invoker: reads the catalog only.
 create or replace function privacy.view_column_sql(schema_name name, table_name name, column_name name,

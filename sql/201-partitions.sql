@@ -13,6 +13,8 @@
 -- privacy.sync_table() calls it on every run, also when the table itself is unchanged, and the
 -- event trigger (sql/230-ddl-sync.sql) runs sync_table after ATTACH PARTITION and after a
 -- CREATE TABLE … PARTITION OF / INHERITS: a new descendant is covered in the statement that made it.
+--
+-- needs: 200-masked-views
 
 -- Why invoker: called by privacy.sync_table (definer, the tables' owner). With redo, the policies
 -- of every descendant are made anew (the parent's changed); otherwise only descendants that lack

@@ -28,6 +28,8 @@
 -- of its own needs a second setting read and a comparison (1.060x), seconds since the epoch
 -- instead of hex 1.064x, the start as text 1.056x but wrong once the transaction changes its time
 -- zone, parsing the stamp back into a timestamp 1.071x.
+--
+-- needs: none
 
 -- Why invoker: sets a transaction-local setting of the caller's own session. No tenant ('' or
 -- NULL) is written without a stamp, which current_tenant() reads as none.

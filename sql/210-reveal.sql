@@ -3,6 +3,8 @@
 --   select privacy.reveal('customer', '42', 'email', 'Customer asked for a copy of their invoice');
 --
 -- The ledger gets who asked, for which table, row key and column, and why — never the value.
+--
+-- needs: 010-names, 020-ledger, 200-masked-views
 
 -- Why definer: returns a raw value of a protected table, which the caller may not read
 -- otherwise; EXECUTE is granted to privacy_unmasked only, and every call is written to the ledger.

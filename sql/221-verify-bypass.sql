@@ -8,6 +8,8 @@
 --
 -- Why invoker, for every function here: privacy.verify() calls them with its definer rights;
 -- EXECUTE is revoked from PUBLIC, so nobody else learns from them what they could not see.
+--
+-- needs: none
 
 -- The roles an application reads as: privacy_masked itself (so a grant to PUBLIC counts before
 -- any login exists) and every login that really is a member of it (followed through

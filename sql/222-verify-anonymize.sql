@@ -15,6 +15,9 @@
 -- among the fake identifiers, pseudonym, null and keep, by the column's name and type.
 -- classify_column refuses a declared strategy that does not fit (PV307); verify, lint, plan and
 -- status report every column a sweep would fail on, declared strategy or not.
+--
+-- needs: 010-names, 180-strategy-call
+-- uses later: 300-retention-plan
 
 -- Why invoker: called by the definer functions below, in their transaction. Anonymizes up to
 -- `sample` rows (with a value in sample_column, when given) by the SET list `set_sql` and

@@ -8,6 +8,8 @@
 --
 -- Why invoker, for every function here: privacy.verify() calls them with its definer rights;
 -- EXECUTE is revoked from PUBLIC.
+--
+-- needs: 221-verify-bypass
 
 -- Rules run with the table owner's rights on every row an application writes or reads; foreign
 -- tables of a server pointing back at this database read it as the mapped user; a publication

@@ -3,6 +3,8 @@
 -- Such a rule protects nothing: the table was dropped, or renamed where no event trigger follows
 -- renames (then `integritet sync` moves the rules to the new name, sql/235-follow-renames.sql).
 -- privacy.verify() returns these findings with its own.
+--
+-- needs: 200-masked-views
 
 -- Why invoker: reads the catalog and pg_catalog only, which privacy.verify() (definer) can.
 create or replace function privacy.verify_catalog_names()

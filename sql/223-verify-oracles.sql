@@ -8,6 +8,8 @@
 --   select * from privacy.verify_constraint_oracles();
 --
 -- Why invoker: privacy.verify() calls it with its definer rights; EXECUTE is revoked from PUBLIC.
+--
+-- needs: 200-masked-views
 
 create or replace function privacy.verify_constraint_oracles()
 returns table (severity text, check_name text, object text, message text)

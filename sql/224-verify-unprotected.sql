@@ -7,6 +7,8 @@
 --
 --   select * from privacy.verify_unprotected_tables();
 --   select privacy.column_kind_by_name('customer_email');     -- 'email'
+--
+-- needs: 050-protection, 221-verify-bypass
 
 -- What a column's name suggests it holds, checked in order (the first match wins).
 create or replace function privacy.column_name_pattern()

@@ -4,6 +4,9 @@
 -- a lookup table is often rightly unlinked.)
 --
 --   select * from privacy.verify_subject_links();
+--
+-- needs: none
+-- uses later: 400-subject-graph
 
 -- Why definer: reads the subject graph (privacy.subject_graph, itself definer) for verify(),
 -- which privacy_admin members run; it returns names of tables, columns and constraints only.

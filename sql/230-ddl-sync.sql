@@ -6,6 +6,9 @@
 -- does the same; until then the new column is simply absent from the view, never exposed.
 -- A partition made or attached under a table with a retention policy gets its truncate guard
 -- here too (elsewhere from `integritet sync`).
+--
+-- needs: 200-masked-views, 201-partitions
+-- uses later: 235-follow-renames, 320-retention-guards
 
 -- Why definer: the DDL's author may own the table without owning the generated view and
 -- policies; regeneration needs the installing role's rights.

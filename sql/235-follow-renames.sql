@@ -7,6 +7,9 @@
 -- table under its new name, moves every catalog row to it, and the masked view follows (it is
 -- named after its table). Every move is written to the ledger by the catalog's audit triggers.
 -- Until then the old view keeps working: a view follows its table's OID as well.
+--
+-- needs: none
+-- uses later: 320-retention-guards
 
 -- Why invoker: called by sync_table (definer) only; writes the catalog its caller owns.
 create or replace function privacy.remember_table_identity(schema_name name, table_name name)

@@ -7,6 +7,8 @@
 -- (privacy_minimise) and on UPDATE (privacy_minimise_update) for every role, the owner included,
 -- on any table (protected or not); COPY and multi-row INSERT go through them too. The rules
 -- themselves are in sql/170–172.
+--
+-- needs: 010-names, 015-ddl-locks, 031-strategies, 180-strategy-call
 
 -- Why definer: the catalog is writable only through validated calls by privacy_admin members.
 create or replace function privacy.set_write_rule(table_name text, column_name text, rule text,

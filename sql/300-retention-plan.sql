@@ -15,6 +15,9 @@
 --   PV306 no row with the given key (retention_of)
 --   PV307 a declared anonymize strategy is refused by the column's constraints (sql/222)
 --   PV399 never seen: rolls back a trial anonymization (sql/222)
+--
+-- needs: 010-names, 070-retention, 180-strategy-call
+-- uses later: 400-subject-graph
 
 -- Why invoker: pure formatting. The SQL literal, in the anchor column's own type, of an instant:
 -- `t.anchor < literal` then means "the anchor is before that instant in the policy's time zone".

@@ -6,6 +6,8 @@
 -- One line per rule that applies: the policy (anchor + keep), the statutory minimum, each hold in
 -- force on a subject the row is linked to. The row is kept until the latest of them (`governs`);
 -- removable_from NULL means no end yet (an open-ended hold, or an anchor that is not set).
+--
+-- needs: 010-names, 300-retention-plan
 
 -- Why definer: reads the row's anchor dates and links, which privacy_admin members may not read
 -- themselves; returns dates and the toolkit's own identifiers only, never a value of the row.

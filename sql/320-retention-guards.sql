@@ -24,6 +24,8 @@
 -- can always disable triggers; the guards bind every other role.
 -- Policy and subject link changes re-generate the guards and the anchor index through triggers on
 -- the catalog, whichever way they were changed.
+--
+-- needs: 015-ddl-locks, 020-ledger, 300-retention-plan
 
 -- Why invoker: pure formatting. The first row of what a guard refuses: how many rows of `source`
 -- a minimum or hold keeps, the reason of the one kept longest, and its last day.

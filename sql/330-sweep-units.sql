@@ -18,6 +18,8 @@
 -- (its transaction rolled back), and the table's rows are written once. Waits for rows the
 -- application holds are bounded by lock_timeout: the batch gives way and is retried, so an
 -- application transaction is never the one a deadlock or a long wait hits.
+--
+-- needs: 020-ledger, 300-retention-plan
 
 -- An earlier shape of the range batch, so that an upgraded database has one.
 drop function if exists privacy.sweep_range_batch(bigint, jsonb);
@@ -144,8 +146,8 @@ begin
   v_cursor := r.plan_after;
   -- The bounds of the next batches: from the last bound, the batch_size-th row in (anchor, key)
   -- order, again and again — each a look into the anchor index that steps over batch_size
-  -- entries (OFFSET in an index-only scan; about 4x faster than numbering the rows with a
-  -- window function over an ordered scan, measured on 500k rows).
+  -- entries (OFFSET in an index-only scan, which reads less than numbering the rows with a
+  -- window function over an ordered scan).
   loop
     exit when v_count >= max_batches;
     execute pg_catalog.format(

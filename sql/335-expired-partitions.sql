@@ -8,6 +8,8 @@
 -- keeps any: it is far cheaper than deleting their rows one by one. Because a DROP is the most
 -- drastic thing a sweep does, the dry run names each partition, and the ledger names it by schema
 -- and name (an OID means nothing once the table is gone).
+--
+-- needs: 010-names, 300-retention-plan
 
 -- Why invoker: called by privacy.sweep_preview and privacy.sweep_partitions_due (definer). The
 -- leaf partitions, never the default one, whose rows have all expired and may all go now.

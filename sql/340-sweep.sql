@@ -14,9 +14,11 @@
 -- run's batches. A call never changes a row that a statutory minimum or a hold in force keeps,
 -- and writes counts, never values, to the ledger (one entry per table and run).
 --
--- Measured (bench/sweep.ts, PostgreSQL 15, 2 cores, shared machine): 1M expired rows of 2M,
--- anonymize 0.85x the throughput of one hand-written UPDATE (longest lock 225 ms), delete 0.85x
--- of one DELETE (278 ms); 10k expired rows in a 10M-row table took 1.14x the time of 1M.
+-- Its throughput against one hand-written UPDATE or DELETE, the longest lock a batch holds, and
+-- how the time grows with the table are measured by bench/sweep.ts: the figures are in
+-- bench/results/sweep.json and bench/results/summary.md, not here.
+--
+-- needs: 010-names, 070-retention, 300-retention-plan, 330-sweep-units, 335-expired-partitions
 
 -- Earlier shapes of these functions, so that an upgraded database has one of each.
 drop function if exists privacy.sweep(text, boolean, integer, integer, timestamptz);

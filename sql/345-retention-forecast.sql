@@ -13,6 +13,8 @@
 --   until   for kept rows the last day the latest of them is kept (NULL: open-ended or not known)
 -- Holds and the fiscal year are taken as they are today; a hold placed, released or restarted
 -- later changes the answer. Rows that arrive later are not counted.
+--
+-- needs: 010-names, 300-retention-plan, 330-sweep-units
 
 -- Why definer: reads every governed table, the holds and the restrictions, which privacy_admin
 -- members may not read themselves; returns counts, table names and reasons only, never a value.

@@ -5,6 +5,8 @@
 -- A failed sweep must never print as success: `integritet sweep`, `status`, the worker and the
 -- demo all show the error and the advice from here. Errors hold only a SQLSTATE and the name of
 -- the constraint (or column) that refused the change, never a value of a row.
+--
+-- needs: 220-verify
 
 -- Why invoker: pure text. What to do about a sweep error, judged by its SQLSTATE.
 create or replace function privacy.sweep_failure_hint(error text)

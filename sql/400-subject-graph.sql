@@ -20,6 +20,8 @@
 --   PV403 the parent is not linked (cycle)  PV407 a request this role may not process
 --   PV404 the id does not fit a link column PV408 invalid request (kind, dates)
 --   PV409 a column link no foreign key to the subject's key backs, not declared unchecked
+--
+-- needs: 010-names, 020-ledger, 060-subjects
 
 -- Replaced in 0014: subject_path_key takes the link's direction; subject_ids_sql (one text[]
 -- expression) replaced subject_id_sqls, whose scalar subquery per path could not follow a link

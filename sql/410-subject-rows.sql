@@ -1,5 +1,7 @@
 -- integritet: identifying one row of a subject — its key as text (what restricted_row and
 -- erased_row store), the integer a masked view matches restricted rows on, and a subject's lock.
+--
+-- needs: 200-masked-views
 
 -- Why invoker: reads the system catalog only. The primary key's columns in index order, with
 -- their types and whether each is an identity column or unique on its own.

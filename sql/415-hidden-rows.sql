@@ -7,6 +7,8 @@
 -- restricts thousands of rows in one statement updates it in one statement too. Concurrent writers
 -- of the same key queue on its privacy.hidden_row row: the count is updated in place, and a row
 -- is deleted only in a later statement of the transaction that brought its count to zero.
+--
+-- needs: 410-subject-rows
 
 -- Why invoker: fired by writes to privacy.restricted_row, which only its owner makes (through the
 -- subject functions, definer, owned by it); that owner owns privacy.hidden_row too.

@@ -7,6 +7,8 @@
 -- period, or the criteria that set it), how many of the rows are restricted, and the holds in
 -- force on the subject. Purposes are not in the catalog: `integritet subject export --policy`
 -- adds them from the policy file. The ledger records the export with counts only.
+--
+-- needs: 020-ledger, 060-subjects, 400-subject-graph, 410-subject-rows
 
 -- Why invoker: reads the catalog (callers are the toolkit's definer functions). How a table's
 -- rows are kept, as the subject is to be told: the policy and the statutory minimum, or NULL.

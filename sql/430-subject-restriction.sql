@@ -7,6 +7,8 @@
 --
 -- A restriction covers the rows the subject has when it is made; restricting again adds rows
 -- written since. Unrestricting lifts what a restriction made, never what an erasure keeps back.
+--
+-- needs: 020-ledger, 200-masked-views, 400-subject-graph, 410-subject-rows, 420-subject-export
 
 -- Why definer: privacy_admin members may not read the linked tables or write the restriction
 -- table; this restricts the rows of one subject and records counts in the ledger.

@@ -37,6 +37,8 @@
 -- the erasure worker; see there); a row kept only as referenced goes when the rows referencing it do.
 -- The erasure's own writes pass the retention guards (privacy.sweeping, as sweeps do): its kept
 -- predicate covers everything the guards check, and holds through path links besides.
+--
+-- needs: 020-ledger, 060-subjects, 300-retention-plan, 400-subject-graph, 410-subject-rows, 420-subject-export
 
 -- Why invoker: builds SQL from the catalog for erase_subject_rows (definer). Everything erasure
 -- needs to know about one table, for one subject type, as SQL over the row `t` ($1: subject id):

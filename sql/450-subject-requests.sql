@@ -10,6 +10,8 @@
 -- other kind. Access, portability and restriction requests are processed by privacy_admin members.
 -- The ledger records each step with the request id, kind and counts: never the subject's id or
 -- the note.
+--
+-- needs: 020-ledger, 400-subject-graph, 420-subject-export, 430-subject-restriction, 440-subject-erasure
 
 -- Why definer: the request table is writable only through validated calls by privacy_admin members.
 create or replace function privacy.receive_subject_request(kind text, subject_type text, subject_id text,

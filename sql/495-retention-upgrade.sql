@@ -4,6 +4,8 @@
 -- After the subject definitions (4xx): a retention plan reads the subject graph.
 -- Guards made before holds were read as data (their WHEN listed the held subjects and compared
 -- privacy.hold_version) are made anew once, so that no sweep ever needs to re-create them.
+--
+-- needs: 320-retention-guards
 
 do $retention_upgrade$
 declare

@@ -28,6 +28,8 @@
 --
 -- Every OPERATOR(pg_catalog.x) has one and the same precedence, left to right, whatever x is:
 -- the bodies here and in sql/510–599 parenthesise every mixed expression.
+--
+-- needs: 100-strategy-building-blocks
 
 -- Why: the WGS84 metres of one degree of latitude at a latitude (the meridional radius of
 -- curvature M = a(1 − e²)/(1 − e² sin²φ)^1.5, times π/180), for converting metres north to degrees.
@@ -145,3 +147,14 @@ comment on function privacy.mask_geo_grid(double precision, jsonb, double precis
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.geo_metres_per_deg_lat(double precision),
+  privacy.geo_metres_per_deg_lon(double precision),
+  privacy.geo_grid_lat(double precision, double precision),
+  privacy.geo_grid_lon_cell(double precision, double precision),
+  privacy.geo_grid_lon(double precision, double precision, double precision),
+  privacy.mask_geo_grid(double precision, jsonb),
+  privacy.mask_geo_grid(double precision, jsonb, double precision, text)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

@@ -31,6 +31,8 @@
 --     same row n times and averaging costs n·ε (as any noise, sql/142); geo_grid does not.
 -- Written as described in sql/100-strategy-building-blocks.sql; the iteration and the keyed draw
 -- are PL/pgSQL with a pinned search_path (not strategies themselves, called by them).
+--
+-- needs: 100-strategy-building-blocks, 130-hmac-sha256, 500-location-grid
 
 -- privacy.strong_uniform() (a uniform draw from the strong random source) is in sql/100.
 
@@ -288,3 +290,24 @@ comment on function privacy.anonymize_geo_noise(double precision, jsonb, double 
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.lambert_w_m1(double precision),
+  privacy.planar_laplace_radius(double precision, double precision),
+  privacy.laplace_metres(double precision),
+  privacy.geo_offset_lat(double precision, double precision),
+  privacy.geo_offset_lon(double precision, double precision, double precision),
+  privacy.geo_offset(double precision, double precision, double precision, double precision),
+  privacy.geo_noise(double precision, double precision, double precision),
+  privacy.mask_geo_noise(double precision, jsonb),
+  privacy.mask_geo_noise(double precision, jsonb, double precision, text),
+  privacy.anonymize_geo_noise(double precision, jsonb)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
+
+-- Sweeps only: anonymizing under the transaction's key, zones of any tenant.
+grant execute on function
+  privacy.location_noise_key(),
+  privacy.geo_noise_keyed(double precision, double precision, double precision),
+  privacy.anonymize_geo_noise(double precision, jsonb, double precision, text)
+  to privacy_sweeper;

@@ -24,6 +24,8 @@
 --
 -- SQLSTATEs: PV501 invalid argument (coordinates, radius, spread, arrays of unequal length),
 -- PV503 unknown zone.
+--
+-- needs: 020-ledger, 100-strategy-building-blocks, 205-tenant, 500-location-grid, 510-location-noise
 
 -- Why definer: zones are written only through this validated call, which members of
 -- privacy_admin may make without any privilege on the zone table (which nobody but its owner
@@ -302,3 +304,27 @@ comment on function privacy.anonymize_geo_trim(double precision, jsonb, double p
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.mask_geo_trim(double precision, jsonb),
+  privacy.mask_geo_trim(double precision, jsonb, double precision, text),
+  privacy.anonymize_geo_trim(double precision, jsonb),
+  privacy.in_location_zone(double precision, double precision),
+  privacy.in_location_zones(double precision[], double precision[]),
+  privacy.trim_trip(double precision[], double precision[])
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
+
+-- Sweeps only: zones of any tenant, and what anonymizes with them.
+grant execute on function
+  privacy.in_location_zone_of(double precision, double precision, text),
+  privacy.anonymize_geo_trim(double precision, jsonb, double precision, text)
+  to privacy_sweeper;
+
+-- Admins declare and list zones.
+grant execute on function
+  privacy.add_location_zone(double precision, double precision, double precision, text, text, text, double precision),
+  privacy.drop_location_zone(bigint),
+  privacy.drop_location_zones(text, text),
+  privacy.location_zones()
+  to privacy_admin;

@@ -19,6 +19,8 @@
 --   * geo_trim always needs pair_column, and geo_noise when anonymizing (one draw for both);
 --   * pair_column must be a numeric column of the table, tenant_column a column of it;
 --   * geo_trim when anonymizing writes NULL for points in a zone: not on a NOT NULL column.
+--
+-- needs: none
 
 -- Why invoker: builds text from its arguments and the system catalog; executes nothing.
 create or replace function privacy.location_call(strategy text, purpose text, params jsonb, value_sql text,
@@ -112,3 +114,7 @@ comment on function privacy.location_call(text, text, jsonb, text, regtype, text
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Admins may preview a location strategy's call.
+grant execute on function privacy.location_call(text, text, jsonb, text, regtype, text)
+  to privacy_admin;

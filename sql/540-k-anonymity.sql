@@ -14,6 +14,8 @@
 --
 -- SQLSTATEs: PV501 invalid argument (no relation or quasi-identifiers, k < 1, cell size),
 -- PV502 unknown column.
+--
+-- needs: 500-location-grid
 
 -- Why invoker: reads the system catalog only.
 create or replace function privacy.location_check_columns(relation regclass, columns text[], what text)
@@ -144,3 +146,10 @@ comment on function privacy.position_heatmap(regclass, double precision, integer
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
+
+-- Every role that reads, writes or sweeps protected data runs these, and admins (sql/README.md, grants).
+grant execute on function
+  privacy.location_check_columns(regclass, text[], text),
+  privacy.k_anonymity(regclass, text[], text, integer),
+  privacy.position_heatmap(regclass, double precision, integer, timestamptz, timestamptz, text, text, text, text)
+  to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

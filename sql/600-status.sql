@@ -7,6 +7,8 @@
 --
 -- Functions, not views: a view would tie the tables it reads to itself, and the down steps of
 -- migrations 0004 and 0005 drop those tables.
+--
+-- needs: 220-verify
 
 -- Why invoker: reads only what privacy_admin members may read themselves (the catalog, sweep
 -- runs, holds, requests) and calls privacy.verify(), which they may execute. Counts only. The

@@ -5,6 +5,8 @@
 -- `integritet ledger export` writes privacy.export_legal_state() to a file before `migrate down`
 -- drops these tables; `integritet ledger import` gives it to privacy.import_legal_state() after a
 -- new install (and `apply` of the policy, which declares the subject types they refer to).
+--
+-- needs: 020-ledger
 
 -- Why invoker: reads the toolkit's tables with the caller's own rights (the installer, or a
 -- privacy_admin for what that role may read); hold notes and subject ids are personal data.

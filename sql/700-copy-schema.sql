@@ -14,6 +14,8 @@
 -- Left out: the toolkit's own schemas and objects (the target installs the toolkit itself),
 -- grants and row-level security policies of the user's own (roles differ between clusters),
 -- ownership (the copying role owns the copy).
+--
+-- needs: none
 
 -- Why invoker: reads the system catalogs. The user's schemas a copy makes.
 create or replace function privacy.copy_schemas()

@@ -16,6 +16,8 @@
 --     one more filter that travels the same way: a subset of customers copies their invoices,
 --     vehicles and positions, and every row they need.
 -- The schema itself comes from sql/700-copy-schema.sql.
+--
+-- needs: 010-names, 020-ledger, 180-strategy-call, 300-retention-plan, 410-subject-rows, 700-copy-schema
 
 -- Why invoker: reads the catalog and the system catalogs. The tables a copy moves: ordinary and
 -- partitioned tables of the user's schemas (partitions travel with their parent), with whether
