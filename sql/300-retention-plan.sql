@@ -47,9 +47,152 @@ $$;
 comment on function privacy.anchor_literal(timestamptz, regtype, text) is
   'SQL literal, in the anchor''s type, of an instant seen in the policy''s time zone (internal).';
 
+-- Why invoker: reads the catalog. A table's primary key, in index order, as [{name, type}]:
+-- what identifies a row to the queue and in batch bounds (part of privacy.retention_plan).
+create or replace function privacy.plan_key_columns(relid oid)
+returns jsonb
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', a.attname,
+           'type', pg_catalog.format_type(a.atttypid, a.atttypmod)) order by k.ord)
+  from pg_catalog.pg_index i
+  cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+  join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+  where i.indrelid = plan_key_columns.relid and i.indisprimary
+$$;
+comment on function privacy.plan_key_columns(oid) is
+  'A table''s primary key columns in index order, with their types (internal).';
+
+-- Why invoker: reads the catalog. A policy's filter as SQL over the row (t), and the columns it
+-- names: column = value, or column among values; NULL in a list matches NULL (part of
+-- privacy.retention_plan).
+create or replace function privacy.plan_filter(schema_name name, table_name name, filter jsonb,
+                                               out filter_sql text, out filter_columns jsonb)
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select coalesce(pg_catalog.string_agg(
+           case
+             when pg_catalog.jsonb_typeof(f.value) = 'null' then pg_catalog.format('t.%I is null', f.key)
+             when pg_catalog.jsonb_typeof(f.value) <> 'array' then
+               pg_catalog.format('t.%I = %L::%s', f.key, f.value #>> '{}', privacy.column_type(plan_filter.schema_name, plan_filter.table_name, f.key))
+             else pg_catalog.format('(t.%I = any (%L::%s[])%s)', f.key,
+                    (select pg_catalog.array_agg(e #>> '{}') from pg_catalog.jsonb_array_elements(f.value) e
+                     where pg_catalog.jsonb_typeof(e) <> 'null')::text,
+                    privacy.column_type(plan_filter.schema_name, plan_filter.table_name, f.key),
+                    case when f.value @> '[null]' then pg_catalog.format(' or t.%I is null', f.key) else '' end)
+           end, ' and ' order by f.key), 'true'),
+         coalesce(pg_catalog.jsonb_agg(f.key), '[]')
+  from pg_catalog.jsonb_each(plan_filter.filter) f
+$$;
+comment on function privacy.plan_filter(name, name, jsonb) is
+  'A retention policy''s filter as SQL over the row, and the columns it names (internal).';
+
+-- Why invoker: reads the catalog. The statutory minimum of a policy, inline: the SQL of when it
+-- ends, over the row as sweeps name it (t) and as trigger conditions do (old); NULL without one.
+-- Raises PV005 when the minimum lacks a period or its anchor column is no date or timestamp
+-- (part of privacy.retention_plan).
+create or replace function privacy.plan_minimum(p privacy.retention_policy)
+returns jsonb
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  m        privacy.statutory_minimum;
+  v_object text := pg_catalog.format('%I.%I', p.schema_name, p.table_name);
+  v_mtype  regtype;
+  v_ends   jsonb;
+begin
+  if p.minimum is null then
+    return null;
+  end if;
+  select * into m from privacy.statutory_minimum s where s.name = p.minimum;
+  if m.period is null then
+    raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name,
+      message = pg_catalog.format('%s: statutory minimum %s has no period to compute it from', v_object, p.minimum);
+  end if;
+  v_mtype := privacy.column_type(p.schema_name, p.table_name, p.minimum_anchor_column);
+  -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
+  -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
+  -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
+  select pg_catalog.jsonb_object_agg(x.alias,
+           privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
+  into v_ends
+  from (select a.alias, case v_mtype
+          when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, p.minimum_anchor_column, p.time_zone)
+          when 'timestamp'::regtype then pg_catalog.format('%s.%I', a.alias, p.minimum_anchor_column)
+          when 'date'::regtype then pg_catalog.format('%s.%I::timestamp', a.alias, p.minimum_anchor_column)
+        end as expr
+        from (values ('t'), ('old')) as a(alias)) x;
+  if v_mtype not in ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) then
+    raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name, column = p.minimum_anchor_column,
+      message = pg_catalog.format('%s: minimum anchor column %I is of type %s; it must be a date or timestamp',
+                                  v_object, p.minimum_anchor_column, v_mtype);
+  end if;
+  -- Inline form of privacy.minimum_ends(), which sweeps evaluate for every expired row.
+  return pg_catalog.jsonb_build_object('name', m.name, 'column', p.minimum_anchor_column,
+                                       'ends_sql', v_ends->>'t', 'ends_sql_old', v_ends->>'old');
+end
+$$;
+comment on function privacy.plan_minimum(privacy.retention_policy) is
+  'A retention policy''s statutory minimum as SQL of when it ends, or NULL (internal).';
+
+-- Why invoker: reads the catalog. How rows belong to subjects, for holds: a linked column, or for
+-- a table linked through paths (film_review → rental → customer, customer.address_id → address)
+-- the SQL (text[]) of the ids of the subjects each row belongs to, through every link (part of
+-- privacy.retention_plan). PL/pgSQL: privacy.subject_ids_sql is defined later, in sql/400.
+create or replace function privacy.plan_links(schema_name name, table_name name)
+returns jsonb
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return (
+    select coalesce(pg_catalog.jsonb_agg(x.link order by x.o1, x.o2), '[]')
+    from (select pg_catalog.jsonb_build_object('column', l.column_name, 'subject_type', l.subject_type) as link,
+                 l.column_name::text as o1, l.subject_type as o2
+          from privacy.subject_link l
+          where l.schema_name = plan_links.schema_name and l.table_name = plan_links.table_name
+          union all
+          select pg_catalog.jsonb_build_object('subject_type', y.subject_type,
+                   'ids_sql', privacy.subject_ids_sql(y.subject_type, plan_links.schema_name, plan_links.table_name, 't')), '~', y.subject_type
+          from (select distinct s.subject_type from privacy.subject_path s
+                where s.schema_name = plan_links.schema_name and s.table_name = plan_links.table_name) y) x);
+end
+$$;
+comment on function privacy.plan_links(name, name) is
+  'How a table''s rows belong to subjects: linked columns and the SQL of path links'' ids (internal).';
+
+-- Why invoker: reads the catalog. Rows other tables still reference (ON DELETE NO ACTION or
+-- RESTRICT) cannot be deleted: the sweep keeps them back instead of failing the batch on the
+-- foreign key. [{table, sql}], the SQL an EXISTS over the referencing table (part of
+-- privacy.retention_plan).
+create or replace function privacy.plan_references(relid oid)
+returns jsonb
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+           'table', pg_catalog.format('%I.%I', cn.nspname, cc.relname),
+           'sql', pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
+                    (select pg_catalog.string_agg(pg_catalog.format('c.%I = t.%I', ca.attname, pa.attname), ' and ')
+                     from rows from (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey)) as u(child_col, parent_col)
+                     join pg_catalog.pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_col
+                     join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))
+           order by cn.nspname, cc.relname, k.conname), '[]')
+  from pg_catalog.pg_constraint k
+  join pg_catalog.pg_class cc on cc.oid = k.conrelid
+  join pg_catalog.pg_namespace cn on cn.oid = cc.relnamespace
+  where k.contype = 'f' and k.confrelid = plan_references.relid and k.conparentid = 0 and k.confdeltype in ('a', 'r')
+$$;
+comment on function privacy.plan_references(oid) is
+  'The foreign keys that keep a table''s rows from being deleted, as SQL over the row (internal).';
+
 -- Why invoker: reads the catalog (callers are definer functions and triggers of the toolkit).
 -- Raises PV305 when the table has no policy, PV005 when the policy cannot be applied any more
--- (its anchor column was dropped or changed type, or a minimum lacks a period).
+-- (its anchor column was dropped or changed type, or a minimum lacks a period). Its parts come
+-- from the plan_* functions above.
 create or replace function privacy.retention_plan(schema_name name, table_name name)
 returns jsonb
 language plpgsql stable
@@ -57,20 +200,13 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   p        privacy.retention_policy;
-  m        privacy.statutory_minimum;
   v_object text := pg_catalog.format('%I.%I', retention_plan.schema_name, retention_plan.table_name);
   v_rel    oid;
   v_kind   "char";
   v_atype  regtype;
   v_key    jsonb;
   v_order  jsonb;
-  v_links  jsonb;
-  v_refs   jsonb;
-  v_filter text;
-  v_fcols  jsonb;
-  v_min    jsonb;
-  v_mtype  regtype;
-  v_ends   jsonb;
+  v_filter record;
 begin
   select * into p from privacy.retention_policy r
   where r.schema_name = retention_plan.schema_name and r.table_name = retention_plan.table_name;
@@ -91,97 +227,14 @@ begin
       message = pg_catalog.format('%s: anchor column %I is of type %s; it must be a date or timestamp', v_object, p.anchor_column, v_atype);
   end if;
 
-  -- The primary key, in index order: what identifies a row to the queue and in batch bounds.
-  select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', a.attname,
-           'type', pg_catalog.format_type(a.atttypid, a.atttypmod)) order by k.ord)
-  into v_key
-  from pg_catalog.pg_index i
-  cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
-  join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-  where i.indrelid = v_rel and i.indisprimary;
+  v_key := privacy.plan_key_columns(v_rel);
 
   -- Batches are ranges of (anchor, key): the order of the anchor index the policy created.
   v_order := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('name', p.anchor_column,
                'type', pg_catalog.format_type(v_atype, null)))
              || coalesce((select pg_catalog.jsonb_agg(e) from pg_catalog.jsonb_array_elements(v_key) e
                           where e->>'name' <> p.anchor_column), '[]');
-
-  -- The filter: column = value, or column among values; NULL in a list matches NULL.
-  select coalesce(pg_catalog.string_agg(
-           case
-             when pg_catalog.jsonb_typeof(f.value) = 'null' then pg_catalog.format('t.%I is null', f.key)
-             when pg_catalog.jsonb_typeof(f.value) <> 'array' then
-               pg_catalog.format('t.%I = %L::%s', f.key, f.value #>> '{}', privacy.column_type(p.schema_name, p.table_name, f.key))
-             else pg_catalog.format('(t.%I = any (%L::%s[])%s)', f.key,
-                    (select pg_catalog.array_agg(e #>> '{}') from pg_catalog.jsonb_array_elements(f.value) e
-                     where pg_catalog.jsonb_typeof(e) <> 'null')::text,
-                    privacy.column_type(p.schema_name, p.table_name, f.key),
-                    case when f.value @> '[null]' then pg_catalog.format(' or t.%I is null', f.key) else '' end)
-           end, ' and ' order by f.key), 'true'),
-         coalesce(pg_catalog.jsonb_agg(f.key), '[]')
-  into v_filter, v_fcols
-  from pg_catalog.jsonb_each(p.filter) f;
-
-  if p.minimum is not null then
-    select * into m from privacy.statutory_minimum s where s.name = p.minimum;
-    if m.period is null then
-      raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name,
-        message = pg_catalog.format('%s: statutory minimum %s has no period to compute it from', v_object, p.minimum);
-    end if;
-    v_mtype := privacy.column_type(p.schema_name, p.table_name, p.minimum_anchor_column);
-    -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
-    -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
-    -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
-    select pg_catalog.jsonb_object_agg(x.alias,
-             privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
-    into v_ends
-    from (select a.alias, case v_mtype
-            when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, p.minimum_anchor_column, p.time_zone)
-            when 'timestamp'::regtype then pg_catalog.format('%s.%I', a.alias, p.minimum_anchor_column)
-            when 'date'::regtype then pg_catalog.format('%s.%I::timestamp', a.alias, p.minimum_anchor_column)
-          end as expr
-          from (values ('t'), ('old')) as a(alias)) x;
-    if v_mtype not in ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) then
-      raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name, column = p.minimum_anchor_column,
-        message = pg_catalog.format('%s: minimum anchor column %I is of type %s; it must be a date or timestamp',
-                                    v_object, p.minimum_anchor_column, v_mtype);
-    end if;
-    -- Inline form of privacy.minimum_ends(), which sweeps evaluate for every expired row.
-    v_min := pg_catalog.jsonb_build_object('name', m.name, 'column', p.minimum_anchor_column,
-                                           'ends_sql', v_ends->>'t', 'ends_sql_old', v_ends->>'old');
-  end if;
-
-  -- How rows belong to subjects, for holds: a linked column, or for a table linked through paths
-  -- (film_review → rental → customer, customer.address_id → address) the SQL (text[]) of the ids
-  -- of the subjects each row belongs to, through every link.
-  select coalesce(pg_catalog.jsonb_agg(x.link order by x.o1, x.o2), '[]')
-  into v_links
-  from (select pg_catalog.jsonb_build_object('column', l.column_name, 'subject_type', l.subject_type) as link,
-               l.column_name::text as o1, l.subject_type as o2
-        from privacy.subject_link l
-        where l.schema_name = p.schema_name and l.table_name = p.table_name
-        union all
-        select pg_catalog.jsonb_build_object('subject_type', y.subject_type,
-                 'ids_sql', privacy.subject_ids_sql(y.subject_type, p.schema_name, p.table_name, 't')), '~', y.subject_type
-        from (select distinct s.subject_type from privacy.subject_path s
-              where s.schema_name = p.schema_name and s.table_name = p.table_name) y) x;
-
-  -- Rows other tables still reference (ON DELETE NO ACTION or RESTRICT) cannot be deleted: the
-  -- sweep keeps them back instead of failing the batch on the foreign key.
-  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-           'table', pg_catalog.format('%I.%I', cn.nspname, cc.relname),
-           'sql', pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
-                    (select pg_catalog.string_agg(pg_catalog.format('c.%I = t.%I', ca.attname, pa.attname), ' and ')
-                     from rows from (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey)) as u(child_col, parent_col)
-                     join pg_catalog.pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_col
-                     join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))
-           order by cn.nspname, cc.relname, k.conname), '[]')
-  into v_refs
-  from pg_catalog.pg_constraint k
-  join pg_catalog.pg_class cc on cc.oid = k.conrelid
-  join pg_catalog.pg_namespace cn on cn.oid = cc.relnamespace
-  where k.contype = 'f' and k.confrelid = v_rel and k.conparentid = 0 and k.confdeltype in ('a', 'r')
-    and p.action = 'delete';
+  select * into v_filter from privacy.plan_filter(p.schema_name, p.table_name, p.filter);
 
   return pg_catalog.jsonb_build_object(
     'schema', p.schema_name,
@@ -196,11 +249,11 @@ begin
     'anchor_type', v_atype::text,
     'key', coalesce(v_key, '[]'),
     'order', v_order,
-    'filter_sql', v_filter,
-    'filter_columns', v_fcols,
-    'minimum', v_min,
-    'links', v_links,
-    'references', v_refs,
+    'filter_sql', v_filter.filter_sql,
+    'filter_columns', v_filter.filter_columns,
+    'minimum', privacy.plan_minimum(p),
+    'links', privacy.plan_links(p.schema_name, p.table_name),
+    'references', case when p.action = 'delete' then privacy.plan_references(v_rel) else '[]'::jsonb end,
     'expired_partitions', p.expired_partitions);
 end
 $$;
@@ -483,5 +536,6 @@ comment on function privacy.anonymize_set_sql(jsonb) is
 revoke execute on function privacy.anchor_literal(timestamptz, regtype, text), privacy.retention_plan(name, name),
   privacy.plan_key_sql(jsonb, text), privacy.plan_bound_sql(jsonb, text[]), privacy.plan_order_sql(jsonb),
   privacy.plan_predicates(jsonb, timestamptz), privacy.anonymize_columns(jsonb), privacy.anonymize_set_sql(jsonb),
-  privacy.plan_link_match_sql(jsonb)
+  privacy.plan_link_match_sql(jsonb), privacy.plan_key_columns(oid), privacy.plan_filter(name, name, jsonb),
+  privacy.plan_minimum(privacy.retention_policy), privacy.plan_links(name, name), privacy.plan_references(oid)
   from public;

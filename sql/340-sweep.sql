@@ -24,19 +24,74 @@
 drop function if exists privacy.sweep(text, boolean, integer, integer, timestamptz);
 drop function if exists privacy.sweep_unit(name, name, integer, timestamptz);
 
--- Why invoker: called by privacy.sweep (definer). One unit of work on one table; returns what it
--- did: {did, busy, run, phase, acted, kept: {reason: rows}, partitions: rows}.
-create or replace function privacy.sweep_unit(schema_name name, table_name name, batch_size integer,
-                                              not_before timestamptz, lock_budget interval)
+-- Why invoker: called by privacy.sweep_unit. Starts a run of the table's sweep when none is in
+-- progress and none started at or after not_before, and does its first step (the expired
+-- partitions, or the first batch bounds); returns what sweep_unit returns.
+create or replace function privacy.sweep_unit_begin(schema_name name, table_name name, plan jsonb, batch_size integer,
+                                                    not_before timestamptz)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan    jsonb := privacy.retention_plan(sweep_unit.schema_name, sweep_unit.table_name);
-  r       privacy.sweep_run;
+  r    privacy.sweep_run;
+  v_id bigint;
+begin
+  select * into r from privacy.sweep_run x
+  where x.schema_name = sweep_unit_begin.schema_name and x.table_name = sweep_unit_begin.table_name
+    and x.started_at >= coalesce(sweep_unit_begin.not_before, 'infinity')
+  order by x.id desc limit 1;
+  if r.id is not null then
+    return pg_catalog.jsonb_build_object('did', false, 'run', r.id, 'phase', r.phase);
+  end if;
+  v_id := privacy.sweep_start(plan, batch_size);
+  if v_id is null then
+    return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'phase', 'planning');
+  end if;
+  select * into r from privacy.sweep_run x where x.id = v_id;
+  if r.phase = 'planning' then
+    perform privacy.sweep_plan_batches(r.id, plan);
+  else
+    perform privacy.sweep_partitions(r.id, plan);
+  end if;
+  select * into r from privacy.sweep_run x where x.id = v_id;
+  return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', r.phase, 'acted', 0,
+    'partitions', coalesce((select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'), 0));
+end
+$$;
+comment on function privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz) is
+  'Starts a run of a table''s sweep and does its first step, or says why not (internal).';
+
+-- Why invoker: called by privacy.sweep_unit. The run's 'partitions' phase: drops or detaches the
+-- expired partitions, unless another caller is doing so.
+create or replace function privacy.sweep_unit_partitions(r privacy.sweep_run, plan jsonb)
+returns jsonb
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform from privacy.sweep_run x where x.id = r.id and x.phase = 'partitions' for update skip locked;
+  if not found then
+    return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
+  end if;
+  perform privacy.sweep_partitions(r.id, plan);
+  return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', 'planning', 'acted', 0,
+    'partitions', (select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'));
+end
+$$;
+comment on function privacy.sweep_unit_partitions(privacy.sweep_run, jsonb) is
+  'The partitions phase of a sweep run: one step (internal).';
+
+-- Why invoker: called by privacy.sweep_unit. The run's 'planning' and 'batches' phases: takes the
+-- next range batches (several to a transaction while within lock_budget), or cuts more batch
+-- bounds. Returns NULL once every batch is done and the run has moved on to 'pending'.
+create or replace function privacy.sweep_unit_batches(r privacy.sweep_run, plan jsonb, lock_budget interval)
+returns jsonb
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
   b       privacy.sweep_batch;
-  v_id    bigint;
   v_n     bigint;
   v_state text;
   v_column text;
@@ -52,128 +107,105 @@ declare
   v_per_batch double precision;
   v_room  integer;
 begin
-  select * into r from privacy.sweep_run x
-  where x.schema_name = sweep_unit.schema_name and x.table_name = sweep_unit.table_name and x.phase not in ('done', 'failed');
-  if r.id is null then
-    select * into r from privacy.sweep_run x
-    where x.schema_name = sweep_unit.schema_name and x.table_name = sweep_unit.table_name
-      and x.started_at >= coalesce(sweep_unit.not_before, 'infinity')
-    order by x.id desc limit 1;
-    if r.id is not null then
-      return pg_catalog.jsonb_build_object('did', false, 'run', r.id, 'phase', r.phase);
-    end if;
-    v_id := privacy.sweep_start(plan, batch_size);
-    if v_id is null then
-      return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'phase', 'planning');
-    end if;
-    select * into r from privacy.sweep_run x where x.id = v_id;
-    if r.phase = 'planning' then
-      perform privacy.sweep_plan_batches(r.id, plan);
-    else
-      perform privacy.sweep_partitions(r.id, plan);
-    end if;
-    select * into r from privacy.sweep_run x where x.id = v_id;
-    return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', r.phase, 'acted', 0,
-      'partitions', coalesce((select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'), 0));
-  end if;
-
-  if r.phase = 'partitions' then
-    perform from privacy.sweep_run x where x.id = r.id and x.phase = 'partitions' for update skip locked;
-    if not found then
-      return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
-    end if;
-    perform privacy.sweep_partitions(r.id, plan);
-    return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', 'planning', 'acted', 0,
-      'partitions', (select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'));
-  end if;
-
-  if r.phase in ('planning', 'batches') then
-    select * into b from privacy.sweep_batch x
-    where x.run_id = r.id and x.kind = 'range' and x.state = 'todo'
-    order by x.attempts, x.id limit 1 for update skip locked;
-    if b.id is not null then
-      -- Quick batches are taken several to a transaction, and consecutive ones as one statement,
-      -- as long as the row locks they hold stay within lock_budget (judged by the first batch):
-      -- cheap deletes need not pay a statement and a transaction for every 10 000 rows.
-      v_started := pg_catalog.clock_timestamp();
-      v_kept := '{}';
-      v_acted := 0;
+  select * into b from privacy.sweep_batch x
+  where x.run_id = r.id and x.kind = 'range' and x.state = 'todo'
+  order by x.attempts, x.id limit 1 for update skip locked;
+  if b.id is not null then
+    -- Quick batches are taken several to a transaction, and consecutive ones as one statement,
+    -- as long as the row locks they hold stay within lock_budget (judged by the first batch):
+    -- cheap deletes need not pay a statement and a transaction for every 10 000 rows.
+    v_started := pg_catalog.clock_timestamp();
+    v_kept := '{}';
+    v_acted := 0;
+    v_ids := array[b.id];
+    loop
+      v_batch_started := pg_catalog.clock_timestamp();
+      begin
+        perform privacy.sweep_range_batches(v_ids, plan);
+        select coalesce(pg_catalog.sum(x.acted), 0) into v_n from privacy.sweep_batch x where x.id = any (v_ids);
+        select x.blocked into v_more from privacy.sweep_batch x where x.id = v_ids[1];
+        v_acted := v_acted + v_n;
+        select coalesce(pg_catalog.jsonb_object_agg(k.key, k.n), '{}') into v_kept
+        from (select e.key, pg_catalog.sum(e.value::bigint) as n
+              from (select * from pg_catalog.jsonb_each_text(v_kept) union all select * from pg_catalog.jsonb_each_text(v_more)) e
+              group by e.key) k;
+      exception
+        when lock_not_available or deadlock_detected or serialization_failure then
+          -- The application holds some of these rows: give way, retry the batches later.
+          update privacy.sweep_batch x set attempts = x.attempts + 1,
+                 state = case when x.attempts + 1 >= 10 then 'failed' else 'todo' end,
+                 error = case when x.attempts + 1 >= 10 then sqlstate || ': rows stayed locked by other transactions' end
+          where x.id = any (v_ids);
+          v_result := 'retry';
+          exit;
+        when others then
+          -- The message may quote a value (e.g. of a violated constraint): only the SQLSTATE and
+          -- the constraint's name (or the column a NOT NULL names) are kept.
+          get stacked diagnostics v_state = constraint_name, v_column = column_name;
+          update privacy.sweep_batch x set state = 'failed', attempts = x.attempts + 1,
+                 error = sqlstate || coalesce(' (' || coalesce(nullif(v_state, ''), 'column ' || nullif(v_column, '')) || ')', '')
+          where x.id = any (v_ids);
+          v_result := 'failed';
+          exit;
+      end;
+      v_per_batch := pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_batch_started)
+                     / pg_catalog.cardinality(v_ids);
+      v_room := pg_catalog.floor(pg_catalog.date_part('epoch', lock_budget - (pg_catalog.clock_timestamp() - v_started))
+                                 / greatest(v_per_batch, 0.0001))::integer;
+      exit when v_room < 1;
+      -- The next todo batches, the first one and those that continue it without a gap.
+      select * into b from privacy.sweep_batch x
+      where x.run_id = r.id and x.kind = 'range' and x.state = 'todo'
+      order by x.attempts, x.id limit 1 for update skip locked;
+      exit when b.id is null;
       v_ids := array[b.id];
-      loop
-        v_batch_started := pg_catalog.clock_timestamp();
-        begin
-          perform privacy.sweep_range_batches(v_ids, plan);
-          select coalesce(pg_catalog.sum(x.acted), 0) into v_n from privacy.sweep_batch x where x.id = any (v_ids);
-          select x.blocked into v_more from privacy.sweep_batch x where x.id = v_ids[1];
-          v_acted := v_acted + v_n;
-          select coalesce(pg_catalog.jsonb_object_agg(k.key, k.n), '{}') into v_kept
-          from (select e.key, pg_catalog.sum(e.value::bigint) as n
-                from (select * from pg_catalog.jsonb_each_text(v_kept) union all select * from pg_catalog.jsonb_each_text(v_more)) e
-                group by e.key) k;
-        exception
-          when lock_not_available or deadlock_detected or serialization_failure then
-            -- The application holds some of these rows: give way, retry the batches later.
-            update privacy.sweep_batch x set attempts = x.attempts + 1,
-                   state = case when x.attempts + 1 >= 10 then 'failed' else 'todo' end,
-                   error = case when x.attempts + 1 >= 10 then sqlstate || ': rows stayed locked by other transactions' end
-            where x.id = any (v_ids);
-            v_result := 'retry';
-            exit;
-          when others then
-            -- The message may quote a value (e.g. of a violated constraint): only the SQLSTATE and
-            -- the constraint's name (or the column a NOT NULL names) are kept.
-            get stacked diagnostics v_state = constraint_name, v_column = column_name;
-            update privacy.sweep_batch x set state = 'failed', attempts = x.attempts + 1,
-                   error = sqlstate || coalesce(' (' || coalesce(nullif(v_state, ''), 'column ' || nullif(v_column, '')) || ')', '')
-            where x.id = any (v_ids);
-            v_result := 'failed';
-            exit;
-        end;
-        v_per_batch := pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_batch_started)
-                       / pg_catalog.cardinality(v_ids);
-        v_room := pg_catalog.floor(pg_catalog.date_part('epoch', lock_budget - (pg_catalog.clock_timestamp() - v_started))
-                                   / greatest(v_per_batch, 0.0001))::integer;
-        exit when v_room < 1;
-        -- The next todo batches, the first one and those that continue it without a gap.
-        select * into b from privacy.sweep_batch x
-        where x.run_id = r.id and x.kind = 'range' and x.state = 'todo'
-        order by x.attempts, x.id limit 1 for update skip locked;
-        exit when b.id is null;
-        v_ids := array[b.id];
-        v_hi := b.hi;
-        while pg_catalog.cardinality(v_ids) < least(v_room, 100) and v_hi is not null loop
-          select x.id, x.hi into v_next, v_hi from privacy.sweep_batch x
-          where x.run_id = r.id and x.kind = 'range' and x.state = 'todo' and x.lo = v_hi
-          for update skip locked;
-          exit when v_next is null;
-          v_ids := v_ids || v_next;
-          v_next := null;
-        end loop;
+      v_hi := b.hi;
+      while pg_catalog.cardinality(v_ids) < least(v_room, 100) and v_hi is not null loop
+        select x.id, x.hi into v_next, v_hi from privacy.sweep_batch x
+        where x.run_id = r.id and x.kind = 'range' and x.state = 'todo' and x.lo = v_hi
+        for update skip locked;
+        exit when v_next is null;
+        v_ids := v_ids || v_next;
+        v_next := null;
       end loop;
-      return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', r.phase, 'acted', v_acted, 'kept', v_kept,
-                                           'outcome', v_result);
-    end if;
-    if r.phase = 'planning' then
-      perform from privacy.sweep_run x where x.id = r.id and x.phase = 'planning' for update skip locked;
-      if not found then
-        return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
-      end if;
-      perform privacy.sweep_plan_batches(r.id, plan);
-      return pg_catalog.jsonb_build_object('did', true, 'run', r.id,
-        'phase', (select x.phase from privacy.sweep_run x where x.id = r.id), 'acted', 0);
-    end if;
-    if exists (select from privacy.sweep_batch x where x.run_id = r.id and x.kind = 'range' and x.state = 'todo') then
-      return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
-    end if;
-    perform from privacy.sweep_run x where x.id = r.id and x.phase = 'batches' for update skip locked;
+    end loop;
+    return pg_catalog.jsonb_build_object('did', true, 'run', r.id, 'phase', r.phase, 'acted', v_acted, 'kept', v_kept,
+                                         'outcome', v_result);
+  end if;
+  if r.phase = 'planning' then
+    perform from privacy.sweep_run x where x.id = r.id and x.phase = 'planning' for update skip locked;
     if not found then
       return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
     end if;
-    update privacy.sweep_run x set phase = 'pending' where x.id = r.id;
-    r.phase := 'pending';
+    perform privacy.sweep_plan_batches(r.id, plan);
+    return pg_catalog.jsonb_build_object('did', true, 'run', r.id,
+      'phase', (select x.phase from privacy.sweep_run x where x.id = r.id), 'acted', 0);
   end if;
+  if exists (select from privacy.sweep_batch x where x.run_id = r.id and x.kind = 'range' and x.state = 'todo') then
+    return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
+  end if;
+  perform from privacy.sweep_run x where x.id = r.id and x.phase = 'batches' for update skip locked;
+  if not found then
+    return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
+  end if;
+  update privacy.sweep_run x set phase = 'pending' where x.id = r.id;
+  return null;
+end
+$$;
+comment on function privacy.sweep_unit_batches(privacy.sweep_run, jsonb, interval) is
+  'The planning and batches phases of a sweep run: one step, or NULL once they are over (internal).';
 
-  -- phase 'pending'
+-- Why invoker: called by privacy.sweep_unit. The run's 'pending' phase: the rows the queue says
+-- are due again (privacy.retention_pending), then the end of the run.
+create or replace function privacy.sweep_unit_pending(r privacy.sweep_run, plan jsonb)
+returns jsonb
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  b   privacy.sweep_batch;
+  v_n bigint;
+begin
   begin
     v_n := privacy.sweep_pending_batch(r.id, plan);
   exception when lock_not_available or deadlock_detected or serialization_failure then
@@ -195,6 +227,42 @@ begin
   perform privacy.sweep_finish(r.id);
   return pg_catalog.jsonb_build_object('did', true, 'run', r.id,
     'phase', (select x.phase from privacy.sweep_run x where x.id = r.id), 'acted', 0);
+end
+$$;
+comment on function privacy.sweep_unit_pending(privacy.sweep_run, jsonb) is
+  'The pending phase of a sweep run: one step, then the end of the run (internal).';
+
+-- Why invoker: called by privacy.sweep (definer). One unit of work on one table; returns what it
+-- did: {did, busy, run, phase, acted, kept: {reason: rows}, partitions: rows}. The run goes through
+-- its phases, one function each: begin, partitions, planning and batches, pending.
+create or replace function privacy.sweep_unit(schema_name name, table_name name, batch_size integer,
+                                              not_before timestamptz, lock_budget interval)
+returns jsonb
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  plan     jsonb := privacy.retention_plan(sweep_unit.schema_name, sweep_unit.table_name);
+  r        privacy.sweep_run;
+  v_result jsonb;
+begin
+  select * into r from privacy.sweep_run x
+  where x.schema_name = sweep_unit.schema_name and x.table_name = sweep_unit.table_name and x.phase not in ('done', 'failed');
+  if r.id is null then
+    return privacy.sweep_unit_begin(sweep_unit.schema_name, sweep_unit.table_name, plan, sweep_unit.batch_size,
+                                    sweep_unit.not_before);
+  end if;
+  if r.phase = 'partitions' then
+    return privacy.sweep_unit_partitions(r, plan);
+  end if;
+  if r.phase in ('planning', 'batches') then
+    v_result := privacy.sweep_unit_batches(r, plan, sweep_unit.lock_budget);
+    if v_result is not null then
+      return v_result;
+    end if;
+    r.phase := 'pending';
+  end if;
+  return privacy.sweep_unit_pending(r, plan);
 end
 $$;
 comment on function privacy.sweep_unit(name, name, integer, timestamptz, interval) is 'Does one unit of a table''s sweep (internal).';
@@ -426,7 +494,10 @@ as $$
 $$;
 comment on function privacy.sweep_schedules() is 'Tables with a retention policy, with the cron schedule and time zone of their sweeps.';
 
-revoke execute on function privacy.sweep_unit(name, name, integer, timestamptz, interval), privacy.sweep_preview(name, name),
+revoke execute on function privacy.sweep_unit(name, name, integer, timestamptz, interval),
+  privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz), privacy.sweep_unit_partitions(privacy.sweep_run, jsonb),
+  privacy.sweep_unit_batches(privacy.sweep_run, jsonb, interval), privacy.sweep_unit_pending(privacy.sweep_run, jsonb),
+  privacy.sweep_preview(name, name),
   privacy.sweep(text, boolean, integer, integer, timestamptz, interval), privacy.sweep_schedules() from public;
 revoke execute on procedure privacy.sweep_all(text, integer) from public;
 grant execute on function privacy.sweep(text, boolean, integer, integer, timestamptz, interval), privacy.sweep_schedules()
