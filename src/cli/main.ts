@@ -71,6 +71,9 @@ const overrideExits = (command: Command): void => {
 };
 overrideExits(program);
 
+/** SQLSTATE 25006: a write in a read-only transaction, as every transaction on a hot standby is. */
+const READ_ONLY_SQL_TRANSACTION = '25006';
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
@@ -82,6 +85,10 @@ try {
     process.exitCode = EXIT.failed;
   } else {
     console.error(`integritet: ${error instanceof Error ? error.message : String(error)}`);
+    if ((error as { code?: unknown }).code === READ_ONLY_SQL_TRANSACTION) {
+      console.error('hint: this server takes no writes (a hot standby, or default_transaction_read_only): run sweep, '
+        + 'subject, apply, sync and migrate against the primary; a replica serves the application\'s reads, status and verify');
+    }
     process.exitCode = EXIT.failed;
   }
 }

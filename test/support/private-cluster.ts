@@ -20,6 +20,8 @@ export interface PrivateCluster {
   readonly url: string;
   readonly port: number;
   readonly dataDirectory: string;
+  /** The folder of the server binaries it runs (initdb, pg_ctl, postgres, …). */
+  readonly binDirectory: string;
   /** Connection string of database `name` on this cluster as the superuser. */
   urlOf(name: string): string;
   /** `pg_ctl restart -m <mode>` (default `immediate`: a crash, then recovery), waiting until it accepts connections. */
@@ -38,9 +40,11 @@ export const privateClusterAvailable = existsSync(path.join(PG_BIN, 'pg_ctl'));
 /**
  * initdb's a cluster into a temp dir (owned by the `postgres` OS user when we are root, since
  * PostgreSQL refuses to run as root), starts it on a free loopback port with SCRAM auth for a
- * random superuser password, and destroys it after the test file.
+ * random superuser password, and destroys it after the test file. `binDirectory` (default
+ * {@link PG_BIN}) selects the server binaries, e.g. the embedded PostgreSQL 18's.
  */
-export async function startPrivateCluster(): Promise<PrivateCluster> {
+export async function startPrivateCluster(options: { binDirectory?: string } = {}): Promise<PrivateCluster> {
+  const binDirectory = options.binDirectory ?? PG_BIN;
   const user = await postgresOsUser();
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'integritet-cluster-'));
   const dataDirectory = path.join(directory, 'data');
@@ -50,7 +54,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   const passwordFile = path.join(directory, 'pw');
   await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   if (user) await fs.chown(passwordFile, user.uid, user.gid);
-  await asPostgres(user, 'initdb', ['-D', dataDirectory, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
+  await asPostgres(user, binDirectory, 'initdb', ['-D', dataDirectory, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
     '--encoding=UTF8', '--no-locale', '--no-sync']);
   await fs.rm(passwordFile);
   const port = await freeTcpPort();
@@ -58,7 +62,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     `-p ${port}`, `-c listen_addresses=127.0.0.1`, `-c unix_socket_directories=''`, '-c fsync=off',
     '-c full_page_writes=off', '-c lc_messages=C', '-c max_connections=100',
   ].join(' ');
-  const pgCtl = (args: string[]) => asPostgres(user, 'pg_ctl', ['-D', dataDirectory, '-l', logFile, '-w', '-t', '60', ...args]);
+  const pgCtl = (args: string[]) => asPostgres(user, binDirectory, 'pg_ctl', ['-D', dataDirectory, '-l', logFile, '-w', '-t', '60', ...args]);
 
   let up = false;
   const start = async () => {
@@ -82,6 +86,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     url: urlOf('postgres'),
     port,
     dataDirectory,
+    binDirectory,
     urlOf,
     restart: async (mode = 'immediate') => {
       await pgCtl(['-m', mode, '-o', serverOptions, 'restart']);
@@ -93,9 +98,9 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   };
 }
 
-async function asPostgres(user: OsUser | undefined, program: string, args: string[]): Promise<void> {
+async function asPostgres(user: OsUser | undefined, binDirectory: string, program: string, args: string[]): Promise<void> {
   try {
-    await run(path.join(PG_BIN, program), args, {
+    await run(path.join(binDirectory, program), args, {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
       cwd: os.tmpdir(),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
