@@ -101,24 +101,35 @@ function startApplication(url: string, tenants: Tenant[]): { samples: Sample[]; 
   return { samples, errors, stop: async () => { running = false; await Promise.all(loops); } };
 }
 
-/** Samples how long the application's statements have been waiting in a lock queue; the longest seen. */
-function watchLockWaits(url: string, appRole: string): { longestMs(): number; stop(): Promise<void> } {
+/**
+ * Samples the application's statements waiting in a lock queue: the longest wait seen, and each
+ * statement seen waiting (pid and start) with when it was first seen.
+ */
+function watchLockWaits(url: string, appRole: string): { longestMs(): number; waitsBefore(at: number): number; stop(): Promise<void> } {
   let longest = 0;
   let running = true;
+  const seen = new Map<string, number>();
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => {});
   const loop = (async () => {
     await client.connect();
     while (running) {
-      const { rows } = await client.query<{ ms: number | null }>(`
-        select max(extract(epoch from clock_timestamp() - query_start) * 1000)::float8 as ms
+      const { rows } = await client.query<{ statement: string; ms: number }>(`
+        select pid || ' ' || query_start as statement, (extract(epoch from clock_timestamp() - query_start) * 1000)::float8 as ms
         from pg_stat_activity where usename = $1 and wait_event_type = 'Lock'`, [appRole]);
-      longest = Math.max(longest, rows[0]?.ms ?? 0);
+      for (const row of rows) {
+        longest = Math.max(longest, row.ms);
+        if (!seen.has(row.statement)) seen.set(row.statement, Date.now());
+      }
       await sleep(20);
     }
     await client.end();
   })();
-  return { longestMs: () => longest, stop: async () => { running = false; await loop; } };
+  return {
+    longestMs: () => longest,
+    waitsBefore: (at) => [...seen.values()].filter((t) => t < at).length,
+    stop: async () => { running = false; await loop; },
+  };
 }
 
 /** Runs the CLI with `args` against `url`; its exit code, duration and the lines saying it waits. */
@@ -209,7 +220,8 @@ async function main(): Promise<void> {
       await holder.query('select count(*) from vehicle; select count(*) from position');
       const lockWaits = watchLockWaits(db.url, appRole);
       from = Date.now();
-      const released = sleep(HOLD_S * 1000).then(() => holder.query('commit')).then(() => holder.end());
+      let releasedAt = Infinity;
+      const released = sleep(HOLD_S * 1000).then(() => { releasedAt = Date.now(); return holder.query('commit'); }).then(() => holder.end());
       await sleep(500);
       const command = await runCli(phase.args, db.url);
       await released;
@@ -222,7 +234,8 @@ async function main(): Promise<void> {
       const p99 = percentile(latencies, 0.99);
       log(`${phase.name}: done in ${(command.ms / 1000).toFixed(1)} s after ${command.waits.length} attempts that found the lock in use; ` +
           `${latencies.length} transactions, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms ` +
-          `(${(p99 / baseP99).toFixed(2)}x), longest lock wait ${lockWaits.longestMs().toFixed(0)} ms` +
+          `(${(p99 / baseP99).toFixed(2)}x), longest lock wait ${lockWaits.longestMs().toFixed(0)} ms, ` +
+          `${lockWaits.waitsBefore(releasedAt)} statements seen waiting in a lock queue while the long transaction was open` +
           (command.waits[0] ? `\n  first: ${command.waits[0]}` : ''));
       figures.push(
         { metric: `application transaction during ${phase.name} behind a ${HOLD_S} s read, p50`, value: round(percentile(latencies, 0.5)), unit: 'ms',
@@ -231,6 +244,8 @@ async function main(): Promise<void> {
         { metric: `application p99 during ${phase.name} / baseline p99`, value: round(p99 / baseP99, 2), unit: 'x', target: '<= 2' },
         { metric: `application's longest wait in a lock queue during ${phase.name}`, value: Math.round(lockWaits.longestMs()), unit: 'ms',
           note: 'pg_stat_activity sampled every 20 ms' },
+        { metric: `application statements seen waiting in a lock queue while the ${HOLD_S} s read was open, during ${phase.name}`,
+          value: lockWaits.waitsBefore(releasedAt), unit: 'statements', note: 'pg_stat_activity sampled every 20 ms' },
       );
     }
     await app.stop();
