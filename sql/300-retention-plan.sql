@@ -93,26 +93,27 @@ comment on function privacy.plan_filter(name, name, jsonb) is
 -- ends, over the row as sweeps name it (t) and as trigger conditions do (old); NULL without one.
 -- Raises PV005 when the minimum lacks a period or its anchor column is no date or timestamp
 -- (part of privacy.retention_plan).
-create or replace function privacy.plan_minimum(p privacy.retention_policy)
+create or replace function privacy.plan_minimum(schema_name name, table_name name, minimum text,
+                                                minimum_anchor_column name, time_zone text)
 returns jsonb
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   m        privacy.statutory_minimum;
-  v_object text := pg_catalog.format('%I.%I', p.schema_name, p.table_name);
+  v_object text := pg_catalog.format('%I.%I', plan_minimum.schema_name, plan_minimum.table_name);
   v_mtype  regtype;
   v_ends   jsonb;
 begin
-  if p.minimum is null then
+  if plan_minimum.minimum is null then
     return null;
   end if;
-  select * into m from privacy.statutory_minimum s where s.name = p.minimum;
+  select * into m from privacy.statutory_minimum s where s.name = plan_minimum.minimum;
   if m.period is null then
-    raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name,
-      message = pg_catalog.format('%s: statutory minimum %s has no period to compute it from', v_object, p.minimum);
+    raise exception using errcode = 'PV005', schema = plan_minimum.schema_name, table = plan_minimum.table_name,
+      message = pg_catalog.format('%s: statutory minimum %s has no period to compute it from', v_object, plan_minimum.minimum);
   end if;
-  v_mtype := privacy.column_type(p.schema_name, p.table_name, p.minimum_anchor_column);
+  v_mtype := privacy.column_type(plan_minimum.schema_name, plan_minimum.table_name, plan_minimum.minimum_anchor_column);
   -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
   -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
   -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
@@ -120,22 +121,22 @@ begin
            privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
   into v_ends
   from (select a.alias, case v_mtype
-          when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, p.minimum_anchor_column, p.time_zone)
-          when 'timestamp'::regtype then pg_catalog.format('%s.%I', a.alias, p.minimum_anchor_column)
-          when 'date'::regtype then pg_catalog.format('%s.%I::timestamp', a.alias, p.minimum_anchor_column)
+          when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, plan_minimum.minimum_anchor_column, plan_minimum.time_zone)
+          when 'timestamp'::regtype then pg_catalog.format('%s.%I', a.alias, plan_minimum.minimum_anchor_column)
+          when 'date'::regtype then pg_catalog.format('%s.%I::timestamp', a.alias, plan_minimum.minimum_anchor_column)
         end as expr
         from (values ('t'), ('old')) as a(alias)) x;
   if v_mtype not in ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) then
-    raise exception using errcode = 'PV005', schema = p.schema_name, table = p.table_name, column = p.minimum_anchor_column,
+    raise exception using errcode = 'PV005', schema = plan_minimum.schema_name, table = plan_minimum.table_name, column = plan_minimum.minimum_anchor_column,
       message = pg_catalog.format('%s: minimum anchor column %I is of type %s; it must be a date or timestamp',
-                                  v_object, p.minimum_anchor_column, v_mtype);
+                                  v_object, plan_minimum.minimum_anchor_column, v_mtype);
   end if;
   -- Inline form of privacy.minimum_ends(), which sweeps evaluate for every expired row.
-  return pg_catalog.jsonb_build_object('name', m.name, 'column', p.minimum_anchor_column,
+  return pg_catalog.jsonb_build_object('name', m.name, 'column', plan_minimum.minimum_anchor_column,
                                        'ends_sql', v_ends->>'t', 'ends_sql_old', v_ends->>'old');
 end
 $$;
-comment on function privacy.plan_minimum(privacy.retention_policy) is
+comment on function privacy.plan_minimum(name, name, text, name, text) is
   'A retention policy''s statutory minimum as SQL of when it ends, or NULL (internal).';
 
 -- Why invoker: reads the catalog. How rows belong to subjects, for holds: a linked column, or for
@@ -251,7 +252,7 @@ begin
     'order', v_order,
     'filter_sql', v_filter.filter_sql,
     'filter_columns', v_filter.filter_columns,
-    'minimum', privacy.plan_minimum(p),
+    'minimum', privacy.plan_minimum(p.schema_name, p.table_name, p.minimum, p.minimum_anchor_column, p.time_zone),
     'links', privacy.plan_links(p.schema_name, p.table_name),
     'references', case when p.action = 'delete' then privacy.plan_references(v_rel) else '[]'::jsonb end,
     'expired_partitions', p.expired_partitions);
@@ -537,5 +538,5 @@ revoke execute on function privacy.anchor_literal(timestamptz, regtype, text), p
   privacy.plan_key_sql(jsonb, text), privacy.plan_bound_sql(jsonb, text[]), privacy.plan_order_sql(jsonb),
   privacy.plan_predicates(jsonb, timestamptz), privacy.anonymize_columns(jsonb), privacy.anonymize_set_sql(jsonb),
   privacy.plan_link_match_sql(jsonb), privacy.plan_key_columns(oid), privacy.plan_filter(name, name, jsonb),
-  privacy.plan_minimum(privacy.retention_policy), privacy.plan_links(name, name), privacy.plan_references(oid)
+  privacy.plan_minimum(name, name, text, name, text), privacy.plan_links(name, name), privacy.plan_references(oid)
   from public;

@@ -64,12 +64,15 @@ comment on function privacy.sweep_unit_begin(name, name, jsonb, integer, timesta
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'partitions' phase: drops or detaches the
 -- expired partitions, unless another caller is doing so.
-create or replace function privacy.sweep_unit_partitions(r privacy.sweep_run, plan jsonb)
+create or replace function privacy.sweep_unit_partitions(run_id bigint, plan jsonb)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  r privacy.sweep_run;
 begin
+  select * into r from privacy.sweep_run x where x.id = sweep_unit_partitions.run_id;
   perform from privacy.sweep_run x where x.id = r.id and x.phase = 'partitions' for update skip locked;
   if not found then
     return pg_catalog.jsonb_build_object('did', false, 'busy', true, 'run', r.id, 'phase', r.phase);
@@ -79,18 +82,19 @@ begin
     'partitions', (select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'));
 end
 $$;
-comment on function privacy.sweep_unit_partitions(privacy.sweep_run, jsonb) is
+comment on function privacy.sweep_unit_partitions(bigint, jsonb) is
   'The partitions phase of a sweep run: one step (internal).';
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'planning' and 'batches' phases: takes the
 -- next range batches (several to a transaction while within lock_budget), or cuts more batch
 -- bounds. Returns NULL once every batch is done and the run has moved on to 'pending'.
-create or replace function privacy.sweep_unit_batches(r privacy.sweep_run, plan jsonb, lock_budget interval)
+create or replace function privacy.sweep_unit_batches(run_id bigint, plan jsonb, lock_budget interval)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+  r       privacy.sweep_run;
   b       privacy.sweep_batch;
   v_n     bigint;
   v_state text;
@@ -107,6 +111,7 @@ declare
   v_per_batch double precision;
   v_room  integer;
 begin
+  select * into r from privacy.sweep_run x where x.id = sweep_unit_batches.run_id;
   select * into b from privacy.sweep_batch x
   where x.run_id = r.id and x.kind = 'range' and x.state = 'todo'
   order by x.attempts, x.id limit 1 for update skip locked;
@@ -192,20 +197,22 @@ begin
   return null;
 end
 $$;
-comment on function privacy.sweep_unit_batches(privacy.sweep_run, jsonb, interval) is
+comment on function privacy.sweep_unit_batches(bigint, jsonb, interval) is
   'The planning and batches phases of a sweep run: one step, or NULL once they are over (internal).';
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'pending' phase: the rows the queue says
 -- are due again (privacy.retention_pending), then the end of the run.
-create or replace function privacy.sweep_unit_pending(r privacy.sweep_run, plan jsonb)
+create or replace function privacy.sweep_unit_pending(run_id bigint, plan jsonb)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+  r   privacy.sweep_run;
   b   privacy.sweep_batch;
   v_n bigint;
 begin
+  select * into r from privacy.sweep_run x where x.id = sweep_unit_pending.run_id;
   begin
     v_n := privacy.sweep_pending_batch(r.id, plan);
   exception when lock_not_available or deadlock_detected or serialization_failure then
@@ -229,7 +236,7 @@ begin
     'phase', (select x.phase from privacy.sweep_run x where x.id = r.id), 'acted', 0);
 end
 $$;
-comment on function privacy.sweep_unit_pending(privacy.sweep_run, jsonb) is
+comment on function privacy.sweep_unit_pending(bigint, jsonb) is
   'The pending phase of a sweep run: one step, then the end of the run (internal).';
 
 -- Why invoker: called by privacy.sweep (definer). One unit of work on one table; returns what it
@@ -253,16 +260,15 @@ begin
                                     sweep_unit.not_before);
   end if;
   if r.phase = 'partitions' then
-    return privacy.sweep_unit_partitions(r, plan);
+    return privacy.sweep_unit_partitions(r.id, plan);
   end if;
   if r.phase in ('planning', 'batches') then
-    v_result := privacy.sweep_unit_batches(r, plan, sweep_unit.lock_budget);
+    v_result := privacy.sweep_unit_batches(r.id, plan, sweep_unit.lock_budget);
     if v_result is not null then
       return v_result;
     end if;
-    r.phase := 'pending';
   end if;
-  return privacy.sweep_unit_pending(r, plan);
+  return privacy.sweep_unit_pending(r.id, plan);
 end
 $$;
 comment on function privacy.sweep_unit(name, name, integer, timestamptz, interval) is 'Does one unit of a table''s sweep (internal).';
@@ -495,8 +501,8 @@ $$;
 comment on function privacy.sweep_schedules() is 'Tables with a retention policy, with the cron schedule and time zone of their sweeps.';
 
 revoke execute on function privacy.sweep_unit(name, name, integer, timestamptz, interval),
-  privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz), privacy.sweep_unit_partitions(privacy.sweep_run, jsonb),
-  privacy.sweep_unit_batches(privacy.sweep_run, jsonb, interval), privacy.sweep_unit_pending(privacy.sweep_run, jsonb),
+  privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz), privacy.sweep_unit_partitions(bigint, jsonb),
+  privacy.sweep_unit_batches(bigint, jsonb, interval), privacy.sweep_unit_pending(bigint, jsonb),
   privacy.sweep_preview(name, name),
   privacy.sweep(text, boolean, integer, integer, timestamptz, interval), privacy.sweep_schedules() from public;
 revoke execute on procedure privacy.sweep_all(text, integer) from public;

@@ -406,6 +406,330 @@ $$;
 comment on function privacy.erasure_anonymize_partly(jsonb, text, text) is
   'Anonymizes what the constraints allow of rows an erasure keeps because others reference them (internal).';
 
+-- Why invoker: called by erase_subject_rows (definer). The erasure plan of every table the
+-- subject has rows in, by table ({"schema.table": plan}), with the foreign keys between them; raises
+-- PV001 for a linked table that no longer exists.
+create or replace function privacy.erasure_plans(subject_type text)
+returns jsonb
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  x        record;
+  v_object text;
+  v_plans  jsonb := '{}'::jsonb;
+  v_keys   jsonb;
+begin
+  for x in select * from privacy.subject_tables(erasure_plans.subject_type) t loop
+    v_object := pg_catalog.format('%I.%I', x.schema_name, x.table_name);
+    if pg_catalog.to_regclass(v_object) is null then
+      raise exception using errcode = 'PV001', schema = x.schema_name, table = x.table_name,
+        message = pg_catalog.format('%s is linked to %s but no longer exists', v_object, erasure_plans.subject_type),
+        hint = 'Remove its links with privacy.unlink_subject() or privacy.unlink_subject_through().';
+    end if;
+    v_plans := v_plans || pg_catalog.jsonb_build_object(v_object, privacy.erasure_plan(erasure_plans.subject_type, x.schema_name, x.table_name));
+  end loop;
+  v_keys := privacy.erasure_foreign_keys(erasure_plans.subject_type);
+  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
+    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], (v_plans->v_object) || (v_keys->v_object));
+  end loop;
+  return v_plans;
+end
+$$;
+comment on function privacy.erasure_plans(text) is
+  'The erasure plans of every table a subject type has rows in, with the foreign keys between them (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). Rows other subjects reach too (an address
+-- two customers share) stay as they are, for them, and the report says so ("kept" lines). The
+-- subject's own rows of such a table are fixed by key before anything changes: a `referenced_by`
+-- link stops finding them once the rows referencing them are gone, and the deletes go children
+-- first. Returns the plans with those tables' `linked` narrowed to the subject's own rows.
+create or replace function privacy.erasure_shared_rows(subject_type text, subject_id text, inout plans jsonb,
+                                                       out lines jsonb)
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  plan     jsonb;
+  v_object text;
+  v_n      bigint;
+  v_own    text[];
+begin
+  lines := '[]'::jsonb;
+  for v_object in select pg_catalog.jsonb_object_keys(plans) loop
+    plan := plans->v_object;
+    continue when plan->>'shared' is null;
+    begin
+      execute pg_catalog.format('select pg_catalog.count(*) filter (where %2$s), '
+                                '       pg_catalog.array_agg((%3$s)::text) filter (where not %2$s) from %1$s as t where %4$s',
+                                v_object, plan->>'shared', coalesce(plan->>'key', 'null::text[]'), plan->>'linked')
+        into v_n, v_own using erasure_shared_rows.subject_id;
+    exception when data_exception then
+      perform privacy.subject_query_failed(erasure_shared_rows.subject_type, (plan->>'schema')::name, (plan->>'table')::name, sqlstate);
+    end;
+    if v_n > 0 then
+      lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+        'relation', v_object, 'outcome', 'kept', 'row_count', v_n, 'kept_by', 'shared:' || erasure_shared_rows.subject_type));
+    end if;
+    plans := pg_catalog.jsonb_set(plans, array[v_object, 'linked'], pg_catalog.to_jsonb(
+      case when plan->>'key' is not null
+           then pg_catalog.format('(%s)::text = any (%L::text[])', plan->>'key', coalesce(v_own, '{}'))
+           else pg_catalog.format('(%s and not %s)', plan->>'linked', plan->>'shared') end));
+  end loop;
+end
+$$;
+comment on function privacy.erasure_shared_rows(text, text, jsonb) is
+  'Counts the rows an erasure keeps for other subjects and narrows the plans to the subject''s own rows (internal).';
+
+-- Why invoker: pure. Children before parents: a table goes after every remaining table that
+-- references it; in a cycle of foreign keys, any order.
+create or replace function privacy.erasure_order(plans jsonb)
+returns text[]
+language plpgsql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_order text[] := '{}'::text[];
+  v_left  text[];
+  v_pick  text;
+begin
+  v_left := array(select pg_catalog.jsonb_object_keys(plans) order by 1);
+  while pg_catalog.cardinality(v_left) > 0 loop
+    select l into v_pick from pg_catalog.unnest(v_left) with ordinality as u(l, o)
+    where not exists (select from pg_catalog.unnest(v_left) c
+                      where c <> u.l and plans->c->'parents' ? u.l)
+    order by u.o limit 1;
+    v_pick := coalesce(v_pick, v_left[1]);  -- a cycle of foreign keys: any order
+    v_order := v_order || v_pick;
+    v_left := pg_catalog.array_remove(v_left, v_pick);
+  end loop;
+  return v_order;
+end
+$$;
+comment on function privacy.erasure_order(jsonb) is
+  'The tables of an erasure, children before parents (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer). Rows an earlier erasure kept back that are
+-- gone since (a sweep deleted them, say): their entries go too, so that erase_due does not come
+-- back for them.
+create or replace function privacy.erasure_forget_gone_rows(subject_type text, subject_id text, plans jsonb)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  plan     jsonb;
+  v_object text;
+begin
+  for v_object in
+    select distinct pg_catalog.format('%I.%I', r.schema_name, r.table_name) from privacy.restricted_row r
+    where r.subject_type = erasure_forget_gone_rows.subject_type and r.subject_id = erasure_forget_gone_rows.subject_id and r.origin = 'erasure'
+  loop
+    continue when not plans ? v_object or plans->v_object->>'key' is null;
+    plan := plans->v_object;
+    execute pg_catalog.format(
+      'delete from privacy.restricted_row as r where r.subject_type = %L and r.subject_id = $1 and r.origin = ''erasure'' '
+      'and r.schema_name = %L and r.table_name = %L and not exists (select from %s as t where %s = r.row_id and %s = r.row_key)',
+      erasure_forget_gone_rows.subject_type, plan->>'schema', plan->>'table', v_object, plan->>'row_id', plan->>'key')
+      using erasure_forget_gone_rows.subject_id;
+  end loop;
+end
+$$;
+comment on function privacy.erasure_forget_gone_rows(text, text, jsonb) is
+  'Removes the restriction entries of rows an earlier erasure kept back that no longer exist (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer), with the retention guards let through.
+-- The first pass, parents first: restricts what is kept, anonymizes what may be, and decides
+-- which tables' rows go (those whose rows reference rows that go, too). Returns the plans (with
+-- the columns of anonymized tables), the SET lists used, the tables to delete from and those that
+-- refused to be anonymized, the report's lines and the tables where rows were restricted.
+create or replace function privacy.erasure_first_pass(subject_type text, subject_id text, request_id bigint, table_order text[],
+                                                      inout plans jsonb, out sets jsonb, out deleting text[],
+                                                      out refusing text[], out lines jsonb, out restricted text[])
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  plan        jsonb;
+  v_object    text;
+  v_action    text;
+  v_set       text;
+  v_any       boolean;
+  v_n         bigint;
+  v_kept_by   text;
+  v_until     date;
+  v_count     bigint;
+begin
+  sets := '{}'::jsonb;
+  deleting := '{}'::text[];
+  refusing := '{}'::text[];
+  lines := '[]'::jsonb;
+  restricted := '{}'::text[];
+  begin
+    foreach v_object in array array(select table_order[i] from pg_catalog.generate_subscripts(table_order, 1) i order by i desc) loop
+      plan := plans->v_object;
+      if (plan->>'can_keep')::boolean then
+        if plan->>'key' is null then
+          execute pg_catalog.format('select exists (select from %s as t where %s and %s)', v_object, plan->>'linked', plan->>'kept')
+            into v_any using erasure_first_pass.subject_id;
+          if v_any then
+            raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
+              message = pg_catalog.format('%s has rows the law keeps, but no primary key, so they cannot be restricted', v_object),
+              hint = 'Add a primary key (a surrogate id will do).';
+          end if;
+        else
+          for v_kept_by, v_until, v_count in
+            select * from privacy.erasure_restrict(plan, erasure_first_pass.subject_type, erasure_first_pass.subject_id, erasure_first_pass.request_id,
+                                                   plan->>'kept', plan->>'reason', plan->>'until', plan->>'hold_id')
+          loop
+            lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+              'relation', v_object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
+            restricted := restricted || v_object;
+          end loop;
+        end if;
+      end if;
+      v_action := plan->>'action';
+      if exists (select from pg_catalog.jsonb_array_elements_text(plan->'parents') as p(parent) where p.parent = any (deleting)) then
+        v_action := 'delete';  -- its rows reference rows that go
+      end if;
+      if v_action = 'anonymize' then
+        -- How each column is anonymized, kept with the plan for the second pass.
+        plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
+        plans := pg_catalog.jsonb_set(plans, array[v_object], plan);
+        v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
+        sets := sets || pg_catalog.jsonb_build_object(v_object, v_set);
+        v_n := null;
+        if v_set is not null and plan->>'key' is not null then
+          v_n := privacy.erasure_anonymize(plan, v_set, erasure_first_pass.subject_id, erasure_first_pass.request_id,
+                                           pg_catalog.format('not %s', plan->>'kept'));
+        end if;
+        if v_n is null then
+          v_action := 'delete';
+          refusing := refusing || v_object;
+        elsif v_n > 0 then
+          lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+        end if;
+      end if;
+      if v_action = 'delete' then
+        deleting := deleting || v_object;
+      end if;
+    end loop;
+  exception when data_exception then
+    perform privacy.subject_query_failed(erasure_first_pass.subject_type, (plans->v_object->>'schema')::name, (plans->v_object->>'table')::name,
+                                         sqlstate);
+  end;
+end
+$$;
+comment on function privacy.erasure_first_pass(text, text, bigint, text[], jsonb) is
+  'The first pass of an erasure, parents first: restrict, anonymize, and decide what goes (internal).';
+
+-- Why invoker: called by erase_subject_rows (definer), with the retention guards let through.
+-- The second pass, children first: deletes what nothing references any more; rows still
+-- referenced are anonymized where the table can be, else anonymized as far as its constraints
+-- allow and restricted. Returns the report's lines and the tables where rows were restricted.
+create or replace function privacy.erasure_second_pass(subject_type text, subject_id text, request_id bigint, table_order text[],
+                                                       plans jsonb, sets jsonb, deleting text[], refusing text[],
+                                                       out lines jsonb, out restricted text[])
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  plan      jsonb;
+  v_object  text;
+  v_set     text;
+  v_n       bigint;
+  v_left_n  bigint;
+  v_refs    text;
+  v_refname text;
+  v_kept_by text;
+  v_until   date;
+  v_count   bigint;
+begin
+  lines := '[]'::jsonb;
+  restricted := '{}'::text[];
+  begin
+    foreach v_object in array table_order loop
+      continue when not (v_object = any (deleting));
+      plan := plans->v_object;
+      select coalesce('(' || pg_catalog.string_agg(r->>'sql', ' or ') || ')', 'false') into v_refs
+      from pg_catalog.jsonb_array_elements(plan->'references') r;
+      -- The rows left referenced are counted in the same statement: they are not the ones it deletes.
+      execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+        'with d as (delete from %1$s as t where %2$s and not %3$s and not %4$s returning %5$s as row_key), '
+        'r as (delete from privacy.restricted_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
+        '      and x.row_key = d.row_key), '
+        'e as (delete from privacy.erased_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
+        '      and x.row_key = d.row_key) '
+        'select (select pg_catalog.count(*) from d), '
+        '       (select pg_catalog.count(*) from %1$s as t where %2$s and not %3$s and %4$s and not exists ('
+        '          select from privacy.erased_row as x where x.schema_name = %6$L and x.table_name = %7$L and x.row_key = %5$s))',
+        v_object, plan->>'linked', plan->>'kept', v_refs, coalesce(plan->>'key', 'null::text[]'), plan->>'schema', plan->>'table')), erasure_second_pass.subject_id)
+        into v_n, v_left_n;
+      if v_n > 0 then
+        lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+          'relation', v_object, 'outcome', 'deleted', 'row_count', v_n));
+      end if;
+      continue when v_left_n = 0;
+      -- Rows still referenced: anonymized where the table can be, else anonymized as far as its
+      -- constraints allow and restricted.
+      if plan->>'key' is not null then
+        v_n := null;
+        if not plan ? 'columns' then
+          plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
+        end if;
+        if not (v_object = any (refusing)) then
+          if sets ? v_object then
+            v_set := sets->>v_object;
+          else
+            v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
+          end if;
+          if v_set is not null then
+            v_n := privacy.erasure_anonymize(plan, v_set, erasure_second_pass.subject_id, erasure_second_pass.request_id,
+                                             pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+          end if;
+        end if;
+        if v_n is null then
+          v_n := privacy.erasure_anonymize_partly(plan, erasure_second_pass.subject_id,
+                                                  pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+        elsif v_n = v_left_n then
+          v_left_n := 0;
+        end if;
+        if v_n > 0 then
+          lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+        end if;
+        continue when v_left_n = 0;
+      end if;
+      if plan->>'key' is null then
+        raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
+          message = pg_catalog.format('%s has rows other rows reference, but no primary key, so they cannot be restricted',
+                                      v_object);
+      end if;
+      select 'case ' || pg_catalog.string_agg(pg_catalog.format('when %s then %L', r->>'sql', 'referenced:' || (r->>'table')), ' ')
+             || ' end'
+      into v_refname from pg_catalog.jsonb_array_elements(plan->'references') r;
+      for v_kept_by, v_until, v_count in
+        select * from privacy.erasure_restrict(plan, erasure_second_pass.subject_type, erasure_second_pass.subject_id, erasure_second_pass.request_id,
+          pg_catalog.format('not %s and %s and not exists (select from privacy.erased_row as e where e.schema_name = %L '
+                            'and e.table_name = %L and e.row_key = %s)', plan->>'kept', v_refs, plan->>'schema',
+                            plan->>'table', plan->>'key'),
+          v_refname, 'null::date', 'null::bigint')
+      loop
+        lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+          'relation', v_object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
+        restricted := restricted || v_object;
+      end loop;
+    end loop;
+  exception when data_exception then
+    perform privacy.subject_query_failed(erasure_second_pass.subject_type, (plans->v_object->>'schema')::name, (plans->v_object->>'table')::name,
+                                         sqlstate);
+  end;
+end
+$$;
+comment on function privacy.erasure_second_pass(text, text, bigint, text[], jsonb, jsonb, text[], text[]) is
+  'The second pass of an erasure, children first: delete, anonymize what stays referenced, restrict the rest (internal).';
+
 -- Why definer: the erasure itself, shared by erase_subject (privacy_admin), process_subject_request
 -- (also privacy_sweeper, for the requests it is given) and erase_due. Runs as the owner of the
 -- tables, without row-level security; fixed TimeZone and DateStyle keep row keys comparable.
@@ -421,238 +745,40 @@ set row_security = off
 as $$
 declare
   s          privacy.subject_type;
-  x          record;
-  plan       jsonb;
-  v_plans    jsonb := '{}'::jsonb;
-  v_order    text[] := '{}'::text[];
-  v_left     text[];
-  v_pick     text;
+  v_plans    jsonb;
+  v_order    text[];
   v_object   text;
-  v_action   text;
-  v_deleting text[] := '{}'::text[];
-  v_refusing text[] := '{}'::text[];
-  v_set      text;
-  v_sets     jsonb := '{}'::jsonb;
-  v_keys     jsonb;
-  v_n        bigint;
-  v_any      boolean;
-  v_left_n   bigint;
-  v_refs     text;
-  v_refname  text;
-  v_lines    jsonb := '[]'::jsonb;
+  v_shared   record;
+  v_first    record;
+  v_second   record;
   v_sweeping text := pg_catalog.current_setting('privacy.sweeping', true);
-  v_restricted text[] := '{}'::text[];
-  v_own      text[];
 begin
   s := privacy.check_subject(erase_subject_rows.subject_type, erase_subject_rows.subject_id);
   perform privacy.lock_subject(s.name, erase_subject_rows.subject_id);
 
-  for x in select * from privacy.subject_tables(s.name) t loop
-    v_object := pg_catalog.format('%I.%I', x.schema_name, x.table_name);
-    if pg_catalog.to_regclass(v_object) is null then
-      raise exception using errcode = 'PV001', schema = x.schema_name, table = x.table_name,
-        message = pg_catalog.format('%s is linked to %s but no longer exists', v_object, s.name),
-        hint = 'Remove its links with privacy.unlink_subject() or privacy.unlink_subject_through().';
-    end if;
-    v_plans := v_plans || pg_catalog.jsonb_build_object(v_object, privacy.erasure_plan(s.name, x.schema_name, x.table_name));
-  end loop;
-  v_keys := privacy.erasure_foreign_keys(s.name);
-  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
-    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], (v_plans->v_object) || (v_keys->v_object));
-  end loop;
-
-  -- Rows other subjects reach too (an address two customers share) stay as they are, for them,
-  -- and the report says so. The subject's own rows of such a table are fixed by key before
-  -- anything changes: a `referenced_by` link stops finding them once the rows referencing them
-  -- are gone, and the deletes below go children first.
-  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
-    plan := v_plans->v_object;
-    continue when plan->>'shared' is null;
-    begin
-      execute pg_catalog.format('select pg_catalog.count(*) filter (where %2$s), '
-                                '       pg_catalog.array_agg((%3$s)::text) filter (where not %2$s) from %1$s as t where %4$s',
-                                v_object, plan->>'shared', coalesce(plan->>'key', 'null::text[]'), plan->>'linked')
-        into v_n, v_own using erase_subject_rows.subject_id;
-    exception when data_exception then
-      perform privacy.subject_query_failed(s.name, (plan->>'schema')::name, (plan->>'table')::name, sqlstate);
-    end;
-    if v_n > 0 then
-      v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-        'relation', v_object, 'outcome', 'kept', 'row_count', v_n, 'kept_by', 'shared:' || s.name));
-    end if;
-    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object, 'linked'], pg_catalog.to_jsonb(
-      case when plan->>'key' is not null
-           then pg_catalog.format('(%s)::text = any (%L::text[])', plan->>'key', coalesce(v_own, '{}'))
-           else pg_catalog.format('(%s and not %s)', plan->>'linked', plan->>'shared') end));
-  end loop;
-
-  -- Children before parents: a table goes after every remaining table that references it.
-  v_left := array(select pg_catalog.jsonb_object_keys(v_plans) order by 1);
-  while pg_catalog.cardinality(v_left) > 0 loop
-    select l into v_pick from pg_catalog.unnest(v_left) with ordinality as u(l, o)
-    where not exists (select from pg_catalog.unnest(v_left) c
-                      where c <> u.l and v_plans->c->'parents' ? u.l)
-    order by u.o limit 1;
-    v_pick := coalesce(v_pick, v_left[1]);  -- a cycle of foreign keys: any order
-    v_order := v_order || v_pick;
-    v_left := pg_catalog.array_remove(v_left, v_pick);
-  end loop;
-
-  -- Rows an earlier erasure kept back that are gone since (a sweep deleted them, say): their
-  -- entries go too, so that erase_due does not come back for them.
-  for v_object in
-    select distinct pg_catalog.format('%I.%I', r.schema_name, r.table_name) from privacy.restricted_row r
-    where r.subject_type = s.name and r.subject_id = erase_subject_rows.subject_id and r.origin = 'erasure'
-  loop
-    continue when not v_plans ? v_object or v_plans->v_object->>'key' is null;
-    plan := v_plans->v_object;
-    execute pg_catalog.format(
-      'delete from privacy.restricted_row as r where r.subject_type = %L and r.subject_id = $1 and r.origin = ''erasure'' '
-      'and r.schema_name = %L and r.table_name = %L and not exists (select from %s as t where %s = r.row_id and %s = r.row_key)',
-      s.name, plan->>'schema', plan->>'table', v_object, plan->>'row_id', plan->>'key')
-      using erase_subject_rows.subject_id;
-  end loop;
+  v_plans := privacy.erasure_plans(s.name);
+  select * into v_shared from privacy.erasure_shared_rows(s.name, erase_subject_rows.subject_id, v_plans);
+  v_plans := v_shared.plans;
+  v_order := privacy.erasure_order(v_plans);
+  perform privacy.erasure_forget_gone_rows(s.name, erase_subject_rows.subject_id, v_plans);
 
   -- The retention guards let the erasure's writes pass, as they do a sweep's (see the top).
   perform pg_catalog.set_config('privacy.sweeping', 'on', true);
-  begin
-    -- Parents first: restrict what is kept, anonymize what may be.
-    foreach v_object in array array(select v_order[i] from pg_catalog.generate_subscripts(v_order, 1) i order by i desc) loop
-      plan := v_plans->v_object;
-      if (plan->>'can_keep')::boolean then
-        if plan->>'key' is null then
-          execute pg_catalog.format('select exists (select from %s as t where %s and %s)', v_object, plan->>'linked', plan->>'kept')
-            into v_any using erase_subject_rows.subject_id;
-          if v_any then
-            raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
-              message = pg_catalog.format('%s has rows the law keeps, but no primary key, so they cannot be restricted', v_object),
-              hint = 'Add a primary key (a surrogate id will do).';
-          end if;
-        else
-          for kept_by, until, row_count in
-            select * from privacy.erasure_restrict(plan, s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id,
-                                                   plan->>'kept', plan->>'reason', plan->>'until', plan->>'hold_id')
-          loop
-            v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-              'relation', v_object, 'outcome', 'restricted', 'row_count', row_count, 'kept_by', kept_by, 'until', until));
-            v_restricted := v_restricted || v_object;
-          end loop;
-        end if;
-      end if;
-      v_action := plan->>'action';
-      if exists (select from pg_catalog.jsonb_array_elements_text(plan->'parents') as p(parent) where p.parent = any (v_deleting)) then
-        v_action := 'delete';  -- its rows reference rows that go
-      end if;
-      if v_action = 'anonymize' then
-        -- How each column is anonymized, kept with the plan for the second pass.
-        plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
-        v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], plan);
-        v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
-        v_sets := v_sets || pg_catalog.jsonb_build_object(v_object, v_set);
-        v_n := null;
-        if v_set is not null and plan->>'key' is not null then
-          v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
-                                           pg_catalog.format('not %s', plan->>'kept'));
-        end if;
-        if v_n is null then
-          v_action := 'delete';
-          v_refusing := v_refusing || v_object;
-        elsif v_n > 0 then
-          v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
-        end if;
-      end if;
-      if v_action = 'delete' then
-        v_deleting := v_deleting || v_object;
-      end if;
-    end loop;
-
-    -- Children first: delete what nothing references any more.
-    foreach v_object in array v_order loop
-      continue when not (v_object = any (v_deleting));
-      plan := v_plans->v_object;
-      select coalesce('(' || pg_catalog.string_agg(r->>'sql', ' or ') || ')', 'false') into v_refs
-      from pg_catalog.jsonb_array_elements(plan->'references') r;
-      -- The rows left referenced are counted in the same statement: they are not the ones it deletes.
-      execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
-        'with d as (delete from %1$s as t where %2$s and not %3$s and not %4$s returning %5$s as row_key), '
-        'r as (delete from privacy.restricted_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
-        '      and x.row_key = d.row_key), '
-        'e as (delete from privacy.erased_row as x using d where x.schema_name = %6$L and x.table_name = %7$L '
-        '      and x.row_key = d.row_key) '
-        'select (select pg_catalog.count(*) from d), '
-        '       (select pg_catalog.count(*) from %1$s as t where %2$s and not %3$s and %4$s and not exists ('
-        '          select from privacy.erased_row as x where x.schema_name = %6$L and x.table_name = %7$L and x.row_key = %5$s))',
-        v_object, plan->>'linked', plan->>'kept', v_refs, coalesce(plan->>'key', 'null::text[]'), plan->>'schema', plan->>'table')), erase_subject_rows.subject_id)
-        into v_n, v_left_n;
-      if v_n > 0 then
-        v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-          'relation', v_object, 'outcome', 'deleted', 'row_count', v_n));
-      end if;
-      continue when v_left_n = 0;
-      -- Rows still referenced: anonymized where the table can be, else anonymized as far as its
-      -- constraints allow and restricted.
-      if plan->>'key' is not null then
-        v_n := null;
-        if not plan ? 'columns' then
-          plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
-        end if;
-        if not (v_object = any (v_refusing)) then
-          if v_sets ? v_object then
-            v_set := v_sets->>v_object;
-          else
-            v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
-          end if;
-          if v_set is not null then
-            v_n := privacy.erasure_anonymize(plan, v_set, erase_subject_rows.subject_id, erase_subject_rows.request_id,
-                                             pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
-          end if;
-        end if;
-        if v_n is null then
-          v_n := privacy.erasure_anonymize_partly(plan, erase_subject_rows.subject_id,
-                                                  pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
-        elsif v_n = v_left_n then
-          v_left_n := 0;
-        end if;
-        if v_n > 0 then
-          v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
-        end if;
-        continue when v_left_n = 0;
-      end if;
-      if plan->>'key' is null then
-        raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
-          message = pg_catalog.format('%s has rows other rows reference, but no primary key, so they cannot be restricted',
-                                      v_object);
-      end if;
-      select 'case ' || pg_catalog.string_agg(pg_catalog.format('when %s then %L', r->>'sql', 'referenced:' || (r->>'table')), ' ')
-             || ' end'
-      into v_refname from pg_catalog.jsonb_array_elements(plan->'references') r;
-      for kept_by, until, row_count in
-        select * from privacy.erasure_restrict(plan, s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id,
-          pg_catalog.format('not %s and %s and not exists (select from privacy.erased_row as e where e.schema_name = %L '
-                            'and e.table_name = %L and e.row_key = %s)', plan->>'kept', v_refs, plan->>'schema',
-                            plan->>'table', plan->>'key'),
-          v_refname, 'null::date', 'null::bigint')
-      loop
-        v_lines := v_lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-          'relation', v_object, 'outcome', 'restricted', 'row_count', row_count, 'kept_by', kept_by, 'until', until));
-        v_restricted := v_restricted || v_object;
-      end loop;
-    end loop;
-  exception when data_exception then
-    perform privacy.subject_query_failed(s.name, (v_plans->v_object->>'schema')::name, (v_plans->v_object->>'table')::name,
-                                         sqlstate);
-  end;
+  select * into v_first
+  from privacy.erasure_first_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id, v_order, v_plans);
+  select * into v_second
+  from privacy.erasure_second_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id, v_order,
+                                   v_first.plans, v_first.sets, v_first.deleting, v_first.refusing);
   perform pg_catalog.set_config('privacy.sweeping', coalesce(v_sweeping, ''), true);
 
-  foreach v_object in array array(select distinct r from pg_catalog.unnest(v_restricted) r) loop
-    perform privacy.ensure_restriction_enforced((v_plans->v_object->>'schema')::name, (v_plans->v_object->>'table')::name);
+  foreach v_object in array array(select distinct r from pg_catalog.unnest(v_first.restricted || v_second.restricted) r) loop
+    perform privacy.ensure_restriction_enforced((v_first.plans->v_object->>'schema')::name,
+                                                (v_first.plans->v_object->>'table')::name);
   end loop;
 
   return query
   select l->>'relation', l->>'outcome', pg_catalog.sum((l->>'row_count')::bigint)::bigint, l->>'kept_by', (l->>'until')::date
-  from pg_catalog.jsonb_array_elements(v_lines) l
+  from pg_catalog.jsonb_array_elements(v_shared.lines || v_first.lines || v_second.lines) l
   group by 1, 2, 4, 5
   order by 1, case l->>'outcome' when 'deleted' then 1 when 'anonymized' then 2 when 'restricted' then 3 else 4 end, 4, 5;
 end
@@ -731,6 +857,10 @@ $$;
 comment on function privacy.erase_due(integer) is
   'Erases rows an erasure kept back once nothing keeps them (the minimum ended, the hold ended or was released).';
 
+revoke execute on function privacy.erasure_plans(text), privacy.erasure_shared_rows(text, text, jsonb),
+  privacy.erasure_order(jsonb), privacy.erasure_forget_gone_rows(text, text, jsonb),
+  privacy.erasure_first_pass(text, text, bigint, text[], jsonb),
+  privacy.erasure_second_pass(text, text, bigint, text[], jsonb, jsonb, text[], text[]) from public;
 revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasure_foreign_keys(text),
   privacy.erasure_anonymize_sql(jsonb),
   privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text),

@@ -14,7 +14,7 @@ import { kyselyFor } from './policy-fixtures.ts';
 // table wait behind it (80 ms became 10.8 s). The toolkit's DDL now waits at most
 // privacy.ddl_lock_timeout in the lock queue, gives way, says who holds the table and tries
 // again: the application keeps reading while the long transaction runs, and the DDL is done
-// once it ends. (How long the application waits is measured in bench/ddl-under-load.ts.)
+// once it ends. (How long the application waits is measured in bench/maintenance-latency.ts.)
 
 const db = useTestDatabase('base');
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -93,6 +93,37 @@ describe('the toolkit\'s DDL behind a long application transaction', () => {
     const columns = await db.pool().query(`select column_name from information_schema.columns
                                            where table_schema = 'masked' and table_name = 'account' order by ordinal_position`);
     expect(columns.rows.map((r) => r.column_name)).toContain('added_later');
+  });
+
+  it('never joins the lock queue behind a transaction open for a second or more, so no application statement waits behind it', async () => {
+    const long = await longTransaction();
+    await sleep(1500); // the report has now been running for over a second
+    const ddl = new pg.Client(db.url);
+    await ddl.connect();
+    const ddlPid = (await ddl.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+    try {
+      // A lock timeout far longer than a poll: a request that joined the queue would be seen there.
+      await ddl.query(`set privacy.ddl_lock_timeout = '1s'`);
+      let settled = false;
+      const attempt = ddl.query(`begin; select privacy.lock_for_ddl(array['public.account'::regclass])`)
+        .then(() => 'locked', (error: pg.DatabaseError) => `${error.code}: ${error.message}`)
+        .finally(() => { settled = true; });
+      let queued = 0;
+      let polls = 0;
+      while (!settled) {
+        const { rows } = await db.pool().query<{ n: number }>(
+          `select count(*)::int as n from pg_locks where pid = $1 and not granted`, [ddlPid]);
+        queued += rows[0]!.n;
+        polls += 1;
+        await sleep(5);
+      }
+      expect(await attempt).toMatch(new RegExp(`^PV015: public\\.account is in use by pid ${long.pid} \\(long report`));
+      expect({ queued, polled: polls > 0 }).toEqual({ queued: 0, polled: true });
+    } finally {
+      await ddl.query('rollback').catch(() => undefined);
+      await ddl.end();
+      await long.end();
+    }
   });
 
   it('apply gives way the same, changes nothing until it can change everything, and reports what it waited for', async () => {
