@@ -16,7 +16,7 @@ grant select on privacy.category, privacy.strategy, privacy.protected_table, pri
 grant execute on function
   privacy.classify_column(text, text, text, text, jsonb, text, jsonb),
   privacy.declassify_column(text, text),
-  privacy.protect_table(text, text),
+  privacy.protect_table(text, text, text[], boolean),
   privacy.unprotect_table(text),
   privacy.declare_subject_type(text, text, text, text),
   privacy.link_subject(text, text, text, boolean),
