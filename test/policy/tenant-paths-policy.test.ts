@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { migrateDown, migrateUp } from '../../src/migrate/migrator.ts';
 import { applyPolicy } from '../../src/policy/apply-policy.ts';
 import { formatPlan } from '../../src/policy/format-plan.ts';
 import { PolicyError } from '../../src/policy/policy-error.ts';
@@ -127,5 +128,20 @@ describe('tenant paths in the policy file', () => {
     expect((error as PolicyError).issues[0]).toMatchObject({ path: 'tables.payment.tenant', code: 'PV016' });
     expect((error as PolicyError).issues[0]!.message).toMatch(/column customer_id of public\.payment is not a single-column foreign key/);
     expect((await db.pool().query(`select count(*)::int as n from privacy.protected_table where table_name = 'payment'`)).rows[0].n).toBe(0);
+  });
+
+  it('migrating below 0015 is refused while a table reaches its tenant through foreign keys, and works once none does', async () => {
+    const refused = await migrateDown(db.url, { to: '0015-tenant-paths' }).catch((e: unknown) => e as Error);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/public\.film_review, public\.rental/);
+    expect((await db.pool().query(`select count(*)::int as n from privacy.protected_table where tenant_via is not null`)).rows[0].n).toBe(2);
+    await db.pool().query(`select privacy.unprotect_table('rental'); select privacy.unprotect_table('film_review')`);
+    await migrateDown(db.url, { to: '0015-tenant-paths' });
+    const { rows } = await db.pool().query(`select count(*)::int as n from pg_attribute
+                                            where attrelid = 'privacy.protected_table'::regclass and attname = 'tenant_via'`);
+    expect(rows[0].n).toBe(0);
+    await migrateUp(db.url);
+    await applyPolicy(owner, POLICY);
+    expect((await planPolicy(owner, POLICY)).changes).toEqual([]);
   });
 });
