@@ -112,6 +112,14 @@ begin
       hint = pg_catalog.format('A hop is followed only where a foreign key backs it: alter table %s add foreign key (%I) references …',
                                v_at, via[v_hops + 1]);
   end if;
+  -- A path back through the table itself would make its policy read the table under that same
+  -- policy: PostgreSQL refuses that as infinite recursion at every read.
+  if exists (select from privacy.tenant_path_hops(schema_name, table_name, via) h
+             where h.parent = pg_catalog.format('%I.%I', schema_name, table_name)::pg_catalog.regclass) then
+    raise exception using errcode = 'PV016', schema = schema_name, table = table_name,
+      message = pg_catalog.format('tenant path of %I.%I leads back to the table itself: its policy would read the table under itself',
+                                  schema_name, table_name);
+  end if;
   select pg_catalog.format_type(a.atttypid, a.atttypmod) into v_type
   from pg_catalog.pg_attribute a
   where a.attrelid = v_at and a.attname = tenant_column and a.attnum > 0 and not a.attisdropped;

@@ -192,6 +192,18 @@ describe('what verify and the policy say about tenants', () => {
     expect(outcome.error?.message).toMatch(/column activebool of public\.customer is not a single-column foreign key/);
   });
 
+  it('a path that leads back to the table itself is refused (PV016)', async () => {
+    await db.pool().query('alter table staff add column mentor_id integer references staff');
+    try {
+      const outcome = await attempt(db.pool() as unknown as pg.ClientBase,
+        `select privacy.protect_table('staff', tenant_column => 'store_id', tenant_via => '{mentor_id}')`);
+      expect(outcome.error?.code).toBe('PV016');
+      expect(outcome.error?.message).toMatch(/leads back to the table itself/);
+    } finally {
+      await db.pool().query('alter table staff drop column mentor_id');
+    }
+  });
+
   it('dropping a hop\'s foreign key: verify reports it as high, and the policy lets no row through (never all)', async () => {
     await db.pool().query(`alter table film_review drop constraint film_review_rental_id_fkey; select * from privacy.sync()`);
     try {
