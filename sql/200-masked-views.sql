@@ -7,8 +7,9 @@
 --     a mask, or unclassified) shows NULL. Owned by privacy_view_owner; privacy_masked may read
 --     and write it, and holds no privilege on s.t itself.
 --   * row-level security on s.t: privacy_view_owner sees the rows of the tenant set with
---     privacy.set_tenant() in the current transaction (all rows when the table has no tenant column, none
---     when no tenant is set) that no restriction hides, privacy_unmasked sees all rows raw, any
+--     privacy.set_tenant() in the current transaction, by a column of the table or one foreign keys
+--     lead to (sql/206-tenant-paths.sql); all rows when the table has no tenant, none when no
+--     tenant is set that no restriction hides, privacy_unmasked sees all rows raw, any
 --     other role but the owner none. Every row filter is in the policy, none in the view: PostgreSQL
 --     evaluates policy quals before any non-leakproof qual of the application's own, so a casting
 --     or leaky WHERE never sees a row the policy leaves out (the view is no security barrier).
@@ -239,27 +240,35 @@ $fn$;
 comment on function privacy.write_trigger_sql(name, name, name) is
   'The INSTEAD OF trigger function that writes through a masked view to its table.';
 
--- Why invoker: builds text from the catalog; executes nothing.
-create or replace function privacy.tenant_predicate_sql(schema_name name, table_name name)
+-- Before 0015 the tenant predicate took no alias; a second overload would make calls ambiguous.
+drop function if exists privacy.tenant_predicate_sql(name, name);
+
+-- Why invoker: builds text from the catalog; executes nothing. The tenant's rows: those whose
+-- tenant column holds it, or whose parent on a tenant path does (sql/206-tenant-paths.sql,
+-- where `alias` names the row's table: a partition's policy names the partition); `true` for a
+-- table without a tenant, declared shared or not (privacy.verify() reports the latter).
+create or replace function privacy.tenant_predicate_sql(schema_name name, table_name name, alias name default null)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_column name;
+  d record;
   v_type text;
 begin
-  select p.tenant_column into v_column from privacy.protected_table p
-  where p.schema_name = tenant_predicate_sql.schema_name and p.table_name = tenant_predicate_sql.table_name;
-  if v_column is null then
+  select * into d from privacy.tenant_declaration(schema_name, table_name);
+  if d.tenant_column is null then
     return 'true';
   end if;
-  select c.type_sql into v_type from privacy.table_columns(schema_name, table_name) c where c.column_name = v_column;
+  if d.tenant_via is not null then
+    return privacy.tenant_path_sql(schema_name, table_name, d.tenant_via, d.tenant_column, alias);
+  end if;
+  select c.type_sql into v_type from privacy.table_columns(schema_name, table_name) c where c.column_name = d.tenant_column;
   -- A scalar subquery is evaluated once per statement, not per row; no tenant (NULL) matches no row.
-  return pg_catalog.format($f$%I = (select privacy.current_tenant()::%s)$f$, v_column, v_type);
+  return pg_catalog.format($f$%I = (select privacy.current_tenant()::%s)$f$, d.tenant_column, v_type);
 end
 $$;
-comment on function privacy.tenant_predicate_sql(name, name) is
+comment on function privacy.tenant_predicate_sql(name, name, name) is
   'The row-level security predicate that limits a table to the tenant of the current transaction.';
 
 -- Why invoker: builds text from the catalog; executes nothing. The rows restricted roles may
@@ -391,6 +400,7 @@ begin
   values (schema_name, table_name, v_rls, v_view, v_hash)
   on conflict on constraint enforcement_pkey do update
     set synced_at = pg_catalog.now(), definition_hash = excluded.definition_hash, view_name = excluded.view_name;
+  perform privacy.grant_tenant_path(schema_name, table_name);
   perform privacy.enforce_descendants(schema_name, table_name, true);
   perform privacy.remember_table_identity(schema_name, table_name);
   perform pg_catalog.set_config('privacy.syncing', v_syncing, true);

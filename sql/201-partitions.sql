@@ -27,7 +27,7 @@ as $$
 declare
   d record;
   g record;
-  v_policy text := privacy.tenant_predicate_sql(schema_name, table_name);
+  v_policy text;
   v_visible text;
   v_done integer := 0;
 begin
@@ -46,6 +46,8 @@ begin
     order by n.nspname, c.relname
   loop
     if redo or not d.relrowsecurity or d.policies < 2 then
+      -- A tenant path names the row's table: here the descendant.
+      v_policy := privacy.tenant_predicate_sql(schema_name, table_name, d.relname);
       v_visible := v_policy || coalesce(' and ' || privacy.restricted_rows_filter_sql(schema_name, table_name, d.relname), '');
       execute pg_catalog.format('drop policy if exists privacy_rows on %I.%I', d.nspname, d.relname);
       execute pg_catalog.format('drop policy if exists privacy_unmasked on %I.%I', d.nspname, d.relname);

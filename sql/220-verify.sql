@@ -155,6 +155,7 @@ begin
   return query select * from privacy.verify_catalog_names();
   return query select * from privacy.verify_subject_links();
   return query select * from privacy.verify_anonymize();
+  return query select * from privacy.verify_tenants();
 end
 $$;
 comment on function privacy.verify() is

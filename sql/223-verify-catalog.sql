@@ -13,7 +13,9 @@ language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
   with named(what, schema_name, table_name, column_name) as (
+    -- A tenant column at the end of a tenant path is another table's (sql/226-verify-tenants.sql).
     select 'protection', p.schema_name, p.table_name, p.tenant_column from privacy.protected_table p
+    where coalesce(pg_catalog.to_jsonb(p)->'tenant_via', 'null') = 'null'::jsonb
     union all select 'column rule', r.schema_name, r.table_name, r.column_name from privacy.column_rule r
     union all select 'retention policy', r.schema_name, r.table_name, r.anchor_column from privacy.retention_policy r
     union all select 'retention policy', r.schema_name, r.table_name, r.minimum_anchor_column from privacy.retention_policy r

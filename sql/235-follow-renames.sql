@@ -68,8 +68,11 @@ begin
     -- The tenant column first, since every regeneration the updates below trigger builds the
     -- tenant filter from it; the column rules last, each making the view again.
     loop
+      -- A tenant column of the table's own; one on a tenant path, through it or ending in it.
       update privacy.protected_table r set tenant_column = c.now
-      where r.schema_name = e.schema_name and r.table_name = e.table_name and r.tenant_column = c.was;
+      where r.schema_name = e.schema_name and r.table_name = e.table_name and r.tenant_column = c.was
+        and coalesce(pg_catalog.to_jsonb(r)->'tenant_via', 'null') = 'null'::jsonb;
+      perform privacy.follow_tenant_path_rename(e.relid, c.was::name, c.now::name);
       update privacy.subject_link r set column_name = c.now
       where r.schema_name = e.schema_name and r.table_name = e.table_name and r.column_name = c.was;
       update privacy.subject_type r set key_column = c.now

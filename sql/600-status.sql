@@ -41,6 +41,7 @@ as $$
       (select pg_catalog.count(*) from privacy.protected_table) as protected_tables,
       (select pg_catalog.count(*) from finding f where f.check_name = 'unclassified_column') as unclassified_columns,
       (select pg_catalog.count(*) from finding f where f.check_name = 'unprotected_personal_table') as unprotected_personal_tables,
+      (select pg_catalog.count(*) from finding f where f.check_name = 'protected_table_without_tenant') as read_by_every_tenant,
       (select pg_catalog.count(*) from finding f where f.severity = 'high') as high,
       (select pg_catalog.count(*) from finding f where f.severity = 'medium') as medium,
       (select pg_catalog.count(*) from finding f where f.severity = 'low') as low,
@@ -78,7 +79,9 @@ as $$
     (14, 'requests',   'open',                 n.requests_open,        false),
     (15, 'requests',   'overdue',              n.requests_overdue,     n.requests_overdue > 0),
     (16, 'requests',   'failed',               n.requests_failed,      false),
-    (17, 'protection', 'unprotected_personal_tables', n.unprotected_personal_tables, false)
+    (17, 'protection', 'unprotected_personal_tables', n.unprotected_personal_tables, false),
+    -- Protected, with no tenant declared and not declared shared (sql/226-verify-tenants.sql).
+    (18, 'protection', 'read_by_every_tenant', n.read_by_every_tenant, false)
   ) as x(line, area, item, value, alert)
   order by x.line
 $$;

@@ -9,7 +9,7 @@ import { toPrivacyError } from '../errors/privacy-error.ts';
 export type Executor = Kysely<any>;
 
 /** SQL types the declaration API takes; each argument is cast to its type, so overloads never matter. */
-export type ArgumentType = 'text' | 'jsonb' | 'date' | 'bigint' | 'boolean';
+export type ArgumentType = 'text' | 'text[]' | 'jsonb' | 'date' | 'bigint' | 'boolean';
 
 /** One named argument; `undefined` leaves it out, so the SQL default applies. */
 export type Argument = readonly [value: unknown, type: ArgumentType];
@@ -24,7 +24,8 @@ function namedArguments(fn: string, args: Record<string, Argument>): RawBuilder<
     if (!SQL_NAME.test(name)) throw new Error(`not a SQL name: ${name}`);
   }
   const list = given.map(([name, [value, type]]) =>
-    sql`${sql.raw(name)} => ${type === 'jsonb' ? JSON.stringify(value) : value === null ? null : String(value)}::${sql.raw(type)}`);
+    sql`${sql.raw(name)} => ${type === 'jsonb' ? JSON.stringify(value) : value === null ? null
+      : type === 'text[]' ? (value as unknown[]).map(String) : String(value)}::${sql.raw(type)}`);
   return sql.join(list);
 }
 

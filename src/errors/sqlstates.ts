@@ -18,6 +18,7 @@ export const SQLSTATES = {
   PV013: { name: 'not_allowed_on_object', kind: 'invalid-declaration' },
   PV014: { name: 'unknown_row', kind: 'unknown-object' },
   PV015: { name: 'object_in_use', kind: 'busy' },
+  PV016: { name: 'invalid_tenant_path', kind: 'invalid-declaration' },
   // The strategy library (sql/180-strategy-call.sql, sql/185-custom-strategies.sql).
   PV101: { name: 'strategy_unsupported_type', kind: 'invalid-declaration' },
   PV102: { name: 'invalid_strategy_function', kind: 'invalid-declaration' },

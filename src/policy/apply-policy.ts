@@ -51,7 +51,10 @@ async function carryOut(client: Integritet, db: Executor, change: PlanChange): P
   switch (change.kind) {
     case 'protection': {
       const table = sqlTableName((change.after ?? change.before)!);
-      if (change.after) await client.protectTable({ table, tenantColumn: change.after.tenantColumn });
+      if (change.after) {
+        const { tenantColumn, tenantVia, shared } = change.after;
+        await client.protectTable({ table, tenantColumn, tenantVia, shared });
+      }
       else await client.unprotectTable({ table });
       return;
     }
@@ -147,6 +150,7 @@ function pathOfFailure(change: PlanChange, error: PrivacyError): string {
       return change.path;
     }
     case 'protection':
+      if (change.after?.tenantVia && (code === 'PV002' || code === 'PV016')) return `${change.path}.tenant`;
       return code === 'PV002' && change.after?.tenantColumn ? `${change.path}.tenantColumn` : change.path;
     case 'retention': {
       const r = change.after;

@@ -103,6 +103,7 @@ export function checkPolicy(policy: Policy, context: PolicyCheckContext): Policy
       checkStrategy([...columnPath, 'write'], rule.write, 'write');
     }
     if (found && table.tenantColumn !== undefined) checkColumn([...tablePath, 'tenantColumn'], found, table.tenantColumn);
+    // A tenant through foreign keys is checked against them by privacy.protect_table (PV016).
     const retention = table.retention;
     if (retention) {
       const retentionPath = [...tablePath, 'retention'];

@@ -8,9 +8,14 @@ import { parseColumnRef, parseTableKey, qualified, type TableName } from './tabl
 // the catalog as the policy file says it should be. Strategy parameters are snake_case as SQL
 // stores them; keep periods are PostgreSQL's own text of the interval.
 
-/** A protected table and its tenant column. */
+/** A protected table and its tenant: a column, a path of foreign keys to one, or shared. */
 export interface ProtectionState extends TableName {
+  /** Of the table itself, or (with tenantVia) of the table the path leads to. */
   tenantColumn: string | null;
+  /** The foreign-key columns followed, hop by hop; null: tenantColumn is the table's own. */
+  tenantVia: string[] | null;
+  /** No tenant, on purpose: every tenant reads its rows. */
+  shared: boolean;
 }
 
 /** A classified column. */
@@ -97,6 +102,14 @@ function emptyState(): DeclaredState {
   };
 }
 
+/** The tenant a table of the policy declares, as the catalog stores it. */
+function protectionOf(table: Policy['tables'][string]): Pick<ProtectionState, 'tenantColumn' | 'tenantVia' | 'shared'> {
+  const tenant = table.tenant;
+  if (tenant === 'shared') return { tenantColumn: null, tenantVia: null, shared: true };
+  if (tenant) return { tenantColumn: tenant.column, tenantVia: typeof tenant.via === 'string' ? [tenant.via] : [...tenant.via], shared: false };
+  return { tenantColumn: table.tenantColumn ?? null, tenantVia: null, shared: false };
+}
+
 /** The catalog as a declared state. */
 export function stateFromCatalog(catalog: CatalogSnapshot): DeclaredState {
   const state = emptyState();
@@ -119,7 +132,7 @@ export function stateFromPolicy(policy: Policy, keepText: (keep: string) => stri
     const name = parseTableKey(key);
     const tablePath = ['tables', key];
     if (table.protect ?? true) {
-      state.protections.set(qualified(name), { ...name, tenantColumn: table.tenantColumn ?? null });
+      state.protections.set(qualified(name), { ...name, ...protectionOf(table) });
       state.paths.set(`protection:${qualified(name)}`, formatPath(tablePath));
     }
     for (const [column, rule] of Object.entries(table.columns)) {

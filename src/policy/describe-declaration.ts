@@ -19,9 +19,17 @@ export function describeColumnRule(rule: ColumnRuleState): string {
   return parts.join(' · ');
 }
 
-/** `tenant column customer_id` */
+/**
+ * `tenant column customer_id`; `tenant store_id through rental_id → customer_id`; `shared: every
+ * tenant reads its rows`; `no tenant: every tenant sees its rows`.
+ */
 export function describeProtection(protection: ProtectionState): string {
-  return protection.tenantColumn ? `tenant column ${protection.tenantColumn}` : 'no tenant column';
+  if (protection.tenantVia && protection.tenantColumn) {
+    return `tenant ${protection.tenantColumn} through ${protection.tenantVia.join(' → ')}`;
+  }
+  if (protection.tenantColumn) return `tenant column ${protection.tenantColumn}`;
+  if (protection.shared) return 'shared: every tenant reads its rows';
+  return 'no tenant: every tenant sees its rows';
 }
 
 /** `anonymize 90 days after recorded_at, kept at least bookkeeping from fiscal_year_end` */

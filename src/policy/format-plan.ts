@@ -86,6 +86,14 @@ export function formatPlan(plan: PolicyPlan, style: TerminalStyle = PLAIN_STYLE)
     lines.push('', style.bold('Tables that would become protected') + ' (restricted roles then read them masked, and only their tenant\'s rows):');
     lines.push(`  ${plan.newlyProtected.join(', ')}`);
   }
+  if (plan.everyTenantReads.length > 0) {
+    lines.push('', style.yellow('Protected tables that every tenant reads') + ' (masked, but no tenant declared: give tenantColumn, a tenant path, or tenant: \'shared\'):');
+    lines.push(`  ${plan.everyTenantReads.join(', ')}`);
+  }
+  if (plan.sharedTables.length > 0) {
+    lines.push('', style.bold('Shared tables') + ' (declared without a tenant: every tenant reads their rows, masked):');
+    lines.push(`  ${plan.sharedTables.join(', ')}`);
+  }
   if (plan.noLongerProtected.length > 0) {
     lines.push('', style.red('Tables that would lose their protection:'), `  ${plan.noLongerProtected.join(', ')}`);
   }

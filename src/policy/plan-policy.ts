@@ -25,6 +25,10 @@ export interface PolicyPlan {
   changes: PlanChange[];
   /** Tables restricted roles would from now on read masked and tenant-isolated. */
   newlyProtected: string[];
+  /** Protected tables (after the plan) with no tenant declared: every tenant reads their rows. */
+  everyTenantReads: string[];
+  /** Tables the plan newly protects or changes as shared: no tenant on purpose, every tenant reads them. */
+  sharedTables: string[];
   /** Tables that would lose their protection. */
   noLongerProtected: string[];
   /** What the plan does not change but a reader should know. */
@@ -99,7 +103,10 @@ export async function planWithin(trx: Executor, policy: Policy, options: PlanOpt
   }
   const plan: PolicyPlan = {
     changes,
-    newlyProtected: protectionChanges.filter((c) => c.action === 'add').map((c) => c.object),
+    // Only a table with a tenant is tenant-isolated; the others are named as what they are.
+    newlyProtected: protectionChanges.filter((c) => c.action === 'add' && c.after?.tenantColumn).map((c) => c.object),
+    everyTenantReads: [...desired.protections.values()].filter((p) => !p.tenantColumn && !p.shared).map((p) => qualified(p)),
+    sharedTables: protectionChanges.filter((c) => c.action !== 'remove' && c.after?.shared).map((c) => c.object),
     noLongerProtected: protectionChanges.filter((c) => c.action === 'remove').map((c) => c.object),
     warnings,
     summary: {

@@ -54,6 +54,7 @@ const legalBasis = z.enum(LEGAL_BASES);
 const tableShape = z.strictObject({
   protect: z.boolean().optional(),
   tenantColumn: identifier.optional(),
+  tenant: z.unknown().optional(),
   purpose: z.string().min(1).optional(),
   legalBasis: z.union([legalBasis, z.array(legalBasis).min(1)]).optional(),
   columns: z.record(identifier, z.unknown()),
@@ -111,12 +112,47 @@ const retentionSchema = retentionShape.superRefine((retention, ctx) => {
   }
 });
 
+const TENANT_FORMS = "tenant must be { via: 'fk_column', column: 'tenant_column' }, "
+  + "{ via: ['fk_column', 'next_fk_column'], column: 'tenant_column' } or 'shared'";
+
+// `tenant`: a path of foreign keys to the tenant column, or 'shared'. Checked by hand for messages
+// that say which form was meant.
+function checkTenant(table: { protect?: boolean; tenantColumn?: string; tenant?: unknown }, ctx: z.RefinementCtx): void {
+  const tenant = table.tenant;
+  if (tenant === undefined) return;
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path: ['tenant', ...path], message });
+  if (table.tenantColumn !== undefined) issue([], 'give either tenantColumn (a column of the table) or tenant (through foreign keys, or shared), not both');
+  if (table.protect === false) issue([], 'a tenant needs a protected table (protect is false)');
+  if (tenant === 'shared') return;
+  if (typeof tenant !== 'object' || tenant === null || Array.isArray(tenant)) {
+    issue([], typeof tenant === 'string' ? `unknown tenant "${tenant}": ${TENANT_FORMS}` : TENANT_FORMS);
+    return;
+  }
+  const record = tenant as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'via' && key !== 'column') issue([key], `unknown key "${key}"${didYouMean(key, ['via', 'column'])}: ${TENANT_FORMS}`);
+  }
+  if (record.column === undefined) issue(['column'], 'the tenant column of the table the path leads to is missing');
+  else if (!identifier.safeParse(record.column).success) issue(['column'], 'must be a column name as in the catalog: letters, digits, _ and $');
+  const via = record.via;
+  if (via === undefined) issue(['via'], 'the foreign-key column(s) leading to the tenant are missing');
+  else if (typeof via === 'string') {
+    if (!identifier.safeParse(via).success) issue(['via'], 'must be a column name as in the catalog: letters, digits, _ and $');
+  } else if (Array.isArray(via)) {
+    if (via.length === 0) issue(['via'], 'a path needs at least one foreign-key column');
+    via.forEach((hop, i) => {
+      if (!identifier.safeParse(hop).success) issue(['via', i], 'must be a column name as in the catalog: letters, digits, _ and $');
+    });
+  } else issue(['via'], 'must be a foreign-key column, or a list of them (one per hop)');
+}
+
 const tableSchema = tableShape
   .extend({ columns: z.record(identifier, columnSchema), retention: retentionSchema.optional() })
   .superRefine((table, ctx) => {
     if (table.protect === false && table.tenantColumn !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['tenantColumn'], message: 'a tenant column needs a protected table (protect is false)' });
     }
+    checkTenant(table, ctx);
   });
 
 /** The zod schema of a policy file. */

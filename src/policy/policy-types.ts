@@ -41,12 +41,27 @@ export interface RetentionPolicyInput {
   expiredPartitions?: 'drop' | 'detach' | 'rows';
 }
 
+/** A tenant reached through foreign keys: the column of each hop, and the tenant column at the end. */
+export interface TenantPath {
+  /** The foreign-key column of the table (one hop), or of each table on the way (several). */
+  via: string | string[];
+  /** The tenant column of the table the last hop reaches. */
+  column: string;
+}
+
 /** One table of the policy, keyed by `table` (schema public) or `schema.table`. */
 export interface TablePolicy {
   /** Whether restricted roles read it masked and tenant-isolated. Default: true. */
   protect?: boolean;
   /** The column holding each row's tenant (the tenant table's own key for the tenant table). */
   tenantColumn?: string;
+  /**
+   * A tenant the table reaches through foreign keys, `{ via: 'customer_id', column: 'store_id' }`
+   * (`via`: the foreign-key column, or one per hop: `['rental_id', 'customer_id']`; `column`: the
+   * tenant column of the last table), or `'shared'`: no tenant on purpose, every tenant reads
+   * its rows (reference data). Instead of `tenantColumn`.
+   */
+  tenant?: TenantPath | 'shared';
   /** Why the data is processed (Art. 30 record; stays in the file, not in the database). */
   purpose?: string;
   /** The lawful basis or bases (Art. 30 record; stays in the file). */

@@ -52,7 +52,11 @@ export function policyFromCatalog(catalog: CatalogSnapshot, schema: DatabaseSche
     // Keys in the order a person writes them.
     const table: TablePolicy = {
       protect: protection ? undefined : false,
-      tenantColumn: protection?.tenantColumn ?? undefined,
+      tenantColumn: protection?.tenantVia ? undefined : protection?.tenantColumn ?? undefined,
+      tenant: protection?.shared ? 'shared'
+        : protection?.tenantVia && protection.tenantColumn
+          ? { via: protection.tenantVia.length === 1 ? protection.tenantVia[0]! : protection.tenantVia, column: protection.tenantColumn }
+          : undefined,
       purpose: previous?.purpose,
       legalBasis: previous?.legalBasis,
       columns: {},

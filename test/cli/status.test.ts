@@ -117,7 +117,7 @@ describe('integritet status', () => {
     const { status: json } = statusJson();
     expect(json.installed).toBe(true);
     expect(json.toApply).toEqual([]);
-    expect(json.summary.protection).toEqual({ protected_tables: 9, unclassified_columns: 0, unprotected_personal_tables: 0 });
+    expect(json.summary.protection).toEqual({ protected_tables: 9, unclassified_columns: 0, unprotected_personal_tables: 0, read_by_every_tenant: 0 });
     expect(json.summary.holds).toEqual({ active: 1, review_due: 1 });
   });
 

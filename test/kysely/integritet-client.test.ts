@@ -64,8 +64,16 @@ describe('createIntegritet: typed calls of the declaration API, as a privacy_adm
   it('protects and unprotects a table', async () => {
     await integritet.protectTable({ table: 'device', tenantColumn: 'customer_id' });
     const catalog = await integritet.readCatalog();
-    expect(catalog.protectedTables).toContainEqual({ schema: 'public', table: 'device', tenantColumn: 'customer_id' });
+    expect(catalog.protectedTables).toContainEqual({ schema: 'public', table: 'device', tenantColumn: 'customer_id', tenantVia: null, shared: false });
     expect(await integritet.unprotectTable({ table: 'device' })).toBe(true);
+    // A tenant one foreign key away, and a shared table.
+    await integritet.protectTable({ table: 'contact_person', tenantColumn: 'id', tenantVia: ['customer_id'] });
+    await integritet.protectTable({ table: 'vehicle', shared: true });
+    const after = await integritet.readCatalog();
+    expect(after.protectedTables).toContainEqual({ schema: 'public', table: 'contact_person', tenantColumn: 'id', tenantVia: ['customer_id'], shared: false });
+    expect(after.protectedTables).toContainEqual({ schema: 'public', table: 'vehicle', tenantColumn: null, tenantVia: null, shared: true });
+    expect(await integritet.unprotectTable({ table: 'contact_person' })).toBe(true);
+    expect(await integritet.unprotectTable({ table: 'vehicle' })).toBe(true);
   });
 
   it('declares subject types and links', async () => {

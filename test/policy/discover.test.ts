@@ -105,6 +105,8 @@ describe('discover on the tracking database', () => {
     expect(Object.keys(discovery.policy.tables).sort()).toEqual(['customer', 'position']);
     expect(validatePolicy(discovery.policy).ok).toBe(true);
     const plan = await planPolicy(owner, discovery.policy);
-    expect(plan.newlyProtected.sort()).toEqual(['public.customer', 'public.position']);
+    // Proposed without a tenant (none was named): protected, but not claimed tenant-isolated.
+    expect(plan.newlyProtected).toEqual([]);
+    expect(plan.everyTenantReads.sort()).toEqual(['public.customer', 'public.position']);
   });
 });

@@ -71,13 +71,13 @@ afterAll(async () => {
 describe('README: applying it to an existing schema', () => {
   const { examples, shownFindings } = rentalExamples();
 
-  it('has the steps: install and discover, protect, verify, fix, verify again', () => {
-    expect(examples.map((e) => e.runner)).toEqual(['shell', 'owner', 'shell', 'owner', 'shell']);
+  it('has the steps: install and discover, protect, verify, fix, verify again, tenants through foreign keys', () => {
+    expect(examples.map((e) => e.runner)).toEqual(['shell', 'owner', 'shell', 'owner', 'shell', 'owner']);
     expect(shownFindings.length).toBeGreaterThan(3);
   });
 
   it('runs them, and verify names what the README shows, then nothing of high severity', async () => {
-    const [install, protect, firstVerify, fixes, secondVerify] = examples as [Example, Example, Example, Example, Example];
+    const [install, protect, firstVerify, fixes, secondVerify, tenants] = examples as [Example, Example, Example, Example, Example, Example];
     const personalise = (code: string) => code.replaceAll('frontdesk', login);
 
     const [migrate, discover] = runShell(install.code);
@@ -112,5 +112,18 @@ describe('README: applying it to an existing schema', () => {
       expect(answer, sql).not.toContain(other.name);
       expect(answer, sql).not.toContain(`"${other.last}"`);
     }
+
+    // Step 6: the store's own rentals, reviews and payments, through their customers; none of store 2's.
+    await db.pool().query(tenants.code);
+    for (const [table, own] of [
+      ['rental', 'select count(*) from rental r join customer c using (customer_id) where c.store_id = 1'],
+      ['film_review', 'select count(*) from film_review f join rental r using (rental_id) join customer c using (customer_id) where c.store_id = 1'],
+      ['payment', 'select count(*) from payment p join customer c using (customer_id) where c.store_id = 1'],
+    ] as const) {
+      const expected = (await db.pool().query(`select (${own})::int as n`)).rows[0].n as number;
+      expect(expected, table).toBeGreaterThan(0);
+      expect(await asFrontdesk(`select count(*)::int as n from ${table}`), table).toBe(JSON.stringify([{ n: expected }]));
+    }
+    expect((await db.pool().query(`select count(*)::int as n from privacy.verify() where check_name in ('protected_table_without_tenant', 'tenant_path_broken')`)).rows[0].n).toBe(0);
   }, 240_000); // five command-line runs, each starting node: slow on a busy machine
 });

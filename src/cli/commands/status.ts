@@ -72,5 +72,10 @@ export function describeStatus(status: DatabaseStatus): string {
     (failedSweeps.length ? `\nfailed sweeps (their expired personal data is still there):\n${failedSweeps.join('\n')}` : ''));
   const unprotected = status.summary.protection?.unprotected_personal_tables ?? 0;
   if (unprotected > 0) sections.push(`${unprotected} tables hold personal columns and are not protected: integritet verify names them`);
+  const everyTenant = status.summary.protection?.read_by_every_tenant ?? 0;
+  if (everyTenant > 0) {
+    sections.push(`${everyTenant} protected tables declare no tenant: every tenant sees their rows (masked). `
+      + 'integritet verify names them; declare a tenant column, a tenant path, or shared');
+  }
   return sections.join('\n\n');
 }

@@ -44,7 +44,7 @@ export interface CatalogSnapshot {
   statutoryMinimums: { name: string; law: string; description: string; countsFrom: string }[];
   /** The month the controller's fiscal year starts in (1: the calendar year). */
   fiscalYearStartMonth: number;
-  protectedTables: { schema: string; table: string; tenantColumn: string | null }[];
+  protectedTables: { schema: string; table: string; tenantColumn: string | null; tenantVia: string[] | null; shared: boolean }[];
   columnRules: CatalogColumnRule[];
   subjectTypes: { name: string; schema: string; table: string; key: string; description: string }[];
   subjectLinks: { subjectType: string; schema: string; table: string; column: string; unchecked: boolean }[];
@@ -64,7 +64,9 @@ async function read(db: Kysely<PrivacyDatabase>): Promise<CatalogSnapshot> {
     .select(['name', 'law', 'description', 'counts_from as countsFrom']).orderBy('name').execute();
   const { rows: [fiscal] } = await sql<{ month: number }>`select privacy.fiscal_year_start_month() as month`.execute(db);
   const protectedTables = await db.selectFrom('privacy.protected_table')
-    .select(['schema_name as schema', 'table_name as table', 'tenant_column as tenantColumn'])
+    // name[] comes back as text unless cast: the driver parses text[] only.
+    .select(['schema_name as schema', 'table_name as table', 'tenant_column as tenantColumn',
+      sql<string[] | null>`tenant_via::text[]`.as('tenantVia'), 'shared'])
     .orderBy('schema_name').orderBy('table_name').execute();
   const columnRules = await db.selectFrom('privacy.column_rule')
     .select(['schema_name as schema', 'table_name as table', 'column_name as column', 'category',

@@ -5,6 +5,8 @@ export interface ProtectedTableTable {
   schema_name: string;
   table_name: string;
   tenant_column: string | null;
+  tenant_via: string[] | null;
+  shared: boolean;
   protected_at: ColumnType<Date, never, never>;
   protected_by: ColumnType<string, never, never>;
 }

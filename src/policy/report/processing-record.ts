@@ -118,9 +118,11 @@ export function processingRecordOf(
     const measures: string[] = [];
     if (protection) {
       measures.push(`Restricted roles read it through a masked view: ${masked.length} column${masked.length === 1 ? '' : 's'} masked, ${hidden.length + unclassified.length} hidden.`);
-      measures.push(protection.tenantColumn
-        ? `Row-level security isolates tenants by ${protection.tenantColumn}.`
-        : 'No tenant isolation (no tenant column).');
+      measures.push(protection.tenantVia && protection.tenantColumn
+        ? `Row-level security isolates tenants by ${protection.tenantColumn}, reached through ${protection.tenantVia.join(' → ')}.`
+        : protection.tenantColumn ? `Row-level security isolates tenants by ${protection.tenantColumn}.`
+          : protection.shared ? 'Shared by every tenant (declared without a tenant).'
+            : 'No tenant isolation: every tenant reads its rows (no tenant declared).');
     } else {
       measures.push('Not protected: roles with access read it as stored.');
     }
