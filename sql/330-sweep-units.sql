@@ -16,8 +16,9 @@
 -- Workers claim batches with FOR UPDATE SKIP LOCKED on the small sweep_batch rows, never on the
 -- table's rows: they never wait for each other, a crashed worker's batch is simply free again
 -- (its transaction rolled back), and the table's rows are written once. Waits for rows the
--- application holds are bounded by lock_timeout: the batch gives way and is retried, so an
--- application transaction is never the one a deadlock or a long wait hits.
+-- application holds are bounded by lock_timeout (1 ms unless privacy.sweep_lock_timeout says
+-- otherwise): the batch gives way and is retried, so an application transaction is never the one
+-- a deadlock or a long wait hits.
 
 -- An earlier shape of the range batch, so that an upgraded database has one.
 drop function if exists privacy.sweep_range_batch(bigint, jsonb);
