@@ -16,8 +16,9 @@
 -- Workers claim batches with FOR UPDATE SKIP LOCKED on the small sweep_batch rows, never on the
 -- table's rows: they never wait for each other, a crashed worker's batch is simply free again
 -- (its transaction rolled back), and the table's rows are written once. Waits for rows the
--- application holds are bounded by lock_timeout: the batch gives way and is retried, so an
--- application transaction is never the one a deadlock or a long wait hits.
+-- application holds are bounded by lock_timeout (1 ms unless privacy.sweep_lock_timeout says
+-- otherwise): the batch gives way and is retried, so an application transaction is never the one
+-- a deadlock or a long wait hits.
 --
 -- needs: 020-ledger, 300-retention-plan
 
@@ -340,12 +341,25 @@ begin
   select * into r from privacy.sweep_run x where x.id = sweep_partitions.run_id;
   preds := privacy.plan_predicates(plan, r.as_of);
   v_cut := privacy.anchor_literal(r.cutoff, (plan->>'anchor_type')::regtype, plan->>'time_zone');
+  -- Those the runner detached concurrently and retired since the last run are this run's too
+  -- (sql/336-partition-detach.sql); those handed to it and not yet retired are left to it.
+  for p in
+    delete from privacy.partition_retirement x
+    where x.schema_name = r.schema_name and x.table_name = r.table_name and x.retired_at is not null
+    returning pg_catalog.format('%I.%I', x.partition_schema, x.partition_name) as name, x.row_count
+  loop
+    v_done := v_done || pg_catalog.jsonb_build_object('partition', p.name, 'rows', p.row_count);
+    v_total := v_total + p.row_count;
+  end loop;
   for p in
     select t.relid::regclass as leaf, t.parentrelid::regclass as parent
     from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t
     join pg_catalog.pg_class c on c.oid = t.relid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     where t.isleaf and t.relid <> (plan->>'relid')::oid
       and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+      and not exists (select from privacy.partition_retirement x
+                      where (x.partition_schema, x.partition_name) = (n.nspname, c.relname))
     order by 1
   loop
     -- Cheap test first, through the anchor index: a row not yet expired (or without an anchor)?

@@ -385,10 +385,13 @@ begin
     end if;
   end if;
   -- Lets the sweep's own writes past the refill guard (which checks the owner too), and bounds
-  -- every wait for a row or table lock the application holds.
+  -- every wait for a row or table lock the application holds. 1 ms, the least PostgreSQL allows:
+  -- a batch that waits for an application's row while holding rows the application then asks
+  -- for would make the application the deadlock victim once the application's deadlock_timeout
+  -- passed, however short; giving way first (the batch is retried) never does.
   perform pg_catalog.set_config('privacy.sweeping', 'on', true);
   perform pg_catalog.set_config('lock_timeout',
-    coalesce(nullif(pg_catalog.current_setting('privacy.sweep_lock_timeout', true), ''), '200ms'), true);
+    coalesce(nullif(pg_catalog.current_setting('privacy.sweep_lock_timeout', true), ''), '1ms'), true);
 
   for t in
     select p.schema_name, p.table_name, p.action from privacy.retention_policy p

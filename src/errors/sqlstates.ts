@@ -30,6 +30,7 @@ export const SQLSTATES = {
   PV305: { name: 'no_retention_policy', kind: 'unknown-object' },
   PV306: { name: 'unknown_row', kind: 'unknown-object' },
   PV307: { name: 'anonymize_refused_by_constraint', kind: 'invalid-declaration' },
+  PV308: { name: 'partition_not_handed_over', kind: 'unknown-object' },
   // Data subjects' rights (sql/4xx): the subject graph, export, erasure, restriction, requests.
   PV401: { name: 'unknown_foreign_key', kind: 'unknown-object' },
   PV402: { name: 'ambiguous_foreign_key', kind: 'invalid-declaration' },

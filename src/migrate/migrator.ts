@@ -195,7 +195,7 @@ export async function migrateUp(connection: Connection, options: MigrateOptions 
  * in use); returns the objects it made or changed, or undefined when another run applied the same
  * file meanwhile (and this one is not a repair).
  */
-async function applyDefinition(client: pg.Client, def: RepeatableDefinition, repair: boolean,
+async function applyDefinition(client: pg.Client, def: RepeatableDefinition, repair: boolean, recordSources: boolean,
                                log?: (line: string) => void): Promise<string[] | undefined> {
   return retryWhileInUse(def.name, async () => {
     await client.query('begin');
@@ -209,6 +209,7 @@ async function applyDefinition(client: pg.Client, def: RepeatableDefinition, rep
       const since = await transactionId(client);
       await client.query(`${def.sql}\n${recordApplied(def.name, 'repeatable', def.checksum)}`);
       const written = await objectsWrittenSince(client, since);
+      if (recordSources) await recordSource(client, def.name, written);
       await client.query('commit');
       return written;
     } catch (error) {
@@ -225,6 +226,21 @@ async function applyDefinition(client: pg.Client, def: RepeatableDefinition, rep
 }
 
 /**
+ * Adds `file` to the recorded sources of the objects it wrote, in the transaction that applied it.
+ * An object new to the record gets an empty hash (the run records the real one at its end): if
+ * the run ends before that (a crash), the next one finds it "differs" and applies its files again,
+ * so the record still names every file that made each object.
+ */
+async function recordSource(client: pg.ClientBase, file: string, identities: string[]): Promise<void> {
+  await client.query(
+    `insert into privacy.toolkit_object (identity, hash, sources)
+     select i, '', array[$2::text] from unnest($1::text[]) as i
+     on conflict (identity) do update
+       set sources = array(select distinct s from unnest(privacy.toolkit_object.sources || excluded.sources) as s order by 1)`,
+    [identities, file]);
+}
+
+/**
  * Applies every repeatable definition whose file changed since it was applied, and every one that
  * made an object that is now missing or differs from what was installed (a function dropped or
  * edited by hand, a trigger or grant gone); where the record of installed objects does not say
@@ -233,7 +249,9 @@ async function applyDefinition(client: pg.Client, def: RepeatableDefinition, rep
 async function applyDefinitions(client: pg.Client, log?: (line: string) => void): Promise<string[]> {
   const applied = new Map((await readHistory(client)).map((h) => [h.name, h.checksum]));
   const definitions = repeatableDefinitions();
-  const manifest = (await readManifest(client)) ?? new Map<string, RecordedObject>();
+  const recorded = await readManifest(client);
+  const recordSources = recorded !== undefined;
+  const manifest = recorded ?? new Map<string, RecordedObject>();
   const damage = findDamage(manifest, await snapshotToolkitObjects(client));
   const repairs = new Map<string, ObjectDamage[]>();
   for (const d of damage) {
@@ -246,7 +264,7 @@ async function applyDefinitions(client: pg.Client, log?: (line: string) => void)
   for (const def of definitions) {
     const repairing = repairs.get(def.name);
     if (applied.get(def.name) === def.checksum && !repairing) continue;
-    const written = await applyDefinition(client, def, repairing !== undefined, log);
+    const written = await applyDefinition(client, def, repairing !== undefined, recordSources, log);
     if (written === undefined) continue; // another run applied it meanwhile
     for (const identity of written) {
       madeBy.set(identity, (madeBy.get(identity) ?? new Set()).add(def.name));

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { guardClient, openClient } from '../database/open-client.ts';
 import { StoppedError, toPrivacyError } from '../errors/privacy-error.ts';
+import { detachExpiredPartitions } from './detach-partitions.ts';
 import { eraseDueSubjects, type DueErasures } from './due-erasures.ts';
 import { sweepStep } from './sweep-step.ts';
 import { addSweepLines, type SweepFailure, type SweepSummary, type TableSweepSummary } from './sweep-summary.ts';
@@ -102,6 +103,10 @@ export async function runSweep(connection: SweepConnection, options: RunSweepOpt
     let complete = true;
     for (const [index, table] of tables.entries()) {
       let summary: TableSweepSummary | undefined;
+      // Whole expired partitions first, detached concurrently; the run then reports them.
+      if (!options.signal?.aborted && Date.now() < deadline) {
+        await detachExpiredPartitions(client, table, { signal: options.signal, deadline });
+      }
       for (;;) {
         if (options.signal?.aborted || Date.now() >= deadline) {
           complete = false;
