@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './bench-result.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['masked-reads.ts', 'masked-reads-instructions.ts', 'tenant-path-instructions.ts', 'mask-cost.ts', 'write-path.ts', 'sweep.ts', 'workers.ts', 'maintenance-latency.ts', 'subject-rights.ts', 'location-masking.ts', 'copy.ts'];
+const BENCHMARKS = ['masked-reads.ts', 'masked-reads-instructions.ts', 'tenant-path-instructions.ts', 'mask-cost.ts', 'mask-languages.ts', 'write-path.ts', 'sweep.ts', 'sweep-referenced.ts', 'workers.ts', 'maintenance-latency.ts', 'subject-rights.ts', 'location-masking.ts', 'copy.ts'];
 const only = process.argv.slice(2);
 
 const failed: string[] = [];
