@@ -13,7 +13,9 @@
 //           copy of the customers, read by a plain role with the tenant in a setting;
 //   * definer: the other way considered for sql/206, a SECURITY DEFINER SQL function that
 //           returns a customer's tenant (its owner bypasses the customer's policy), called in a
-//           hand-written policy as `tenant_of_customer(customer_id) = tenant`: not inlined (definer).
+//           hand-written policy as `tenant_of_customer(customer_id) = tenant`: not inlined (definer);
+//   * in: `customer_id in (select the tenant's customers)` as a hand-written policy: uncorrelated,
+//           so hashed once per statement, key lookups included.
 // Per key lookup (a loop of 1200 less one of 200, over 1000) and per full scan (less a backend
 // that runs `select 1`). Run: node bench/tenant-path-instructions.ts [rows]
 import pg from 'pg';
@@ -56,6 +58,7 @@ await withCallgrindCluster(async (cluster) => {
     ${rental('bench_rental_path', 'bench_customer')}
     ${rental('bench_rental_hand', 'bench_customer_hand')}
     ${rental('bench_rental_definer', 'bench_customer_hand')}
+    ${rental('bench_rental_in', 'bench_customer_hand')}
     select privacy.classify_column('bench_customer', c, 'not_personal') from unnest(array['id', 'tenant_id', 'city']) c;
     select privacy.protect_table('bench_customer', tenant_column => 'tenant_id');
     select privacy.classify_column(t, c, 'not_personal')
@@ -74,6 +77,11 @@ await withCallgrindCluster(async (cluster) => {
     create function public.tenant_of_customer(customer bigint) returns int
       language sql stable security definer set search_path = pg_catalog, pg_temp
       as $$ select p.tenant_id from public.bench_customer_hand p where p.id = customer $$;
+    grant select on public.bench_rental_in to bench_hand;
+    alter table public.bench_rental_in enable row level security;
+    create policy by_in on public.bench_rental_in for select to bench_hand
+      using (customer_id in (select p.id from public.bench_customer_hand p
+                             where p.tenant_id = (select current_setting('bench.tenant', true)::int)));
     grant select on public.bench_rental_definer to bench_hand;
     alter table public.bench_rental_definer enable row level security;
     create policy by_definer on public.bench_rental_definer for select to bench_hand
@@ -88,6 +96,7 @@ await withCallgrindCluster(async (cluster) => {
     path: { role: 'bench_app', tenant: [`select privacy.set_tenant('1')`], from: 'masked.bench_rental_path' },
     hand: { role: 'bench_hand', tenant: [`set bench.tenant = '1'`], from: 'public.bench_rental_hand' },
     definer: { role: 'bench_hand', tenant: [`set bench.tenant = '1'`], from: 'public.bench_rental_definer' },
+    in: { role: 'bench_hand', tenant: [`set bench.tenant = '1'`], from: 'public.bench_rental_in' },
   };
   const perLookup: Record<string, number> = {};
   const scan: Record<string, number> = {};
@@ -108,10 +117,12 @@ await withCallgrindCluster(async (cluster) => {
     { metric: 'pk lookup, tenant one join away (masked view)', value: perLookup.path!, unit: 'instructions' },
     { metric: 'pk lookup, the same EXISTS as a hand-written policy', value: perLookup.hand!, unit: 'instructions' },
     { metric: 'pk lookup, a definer function returning the tenant, in a hand-written policy', value: perLookup.definer!, unit: 'instructions' },
+    { metric: 'pk lookup, the tenant\'s customers IN a hand-written policy (uncorrelated: hashed per statement)', value: perLookup.in!, unit: 'instructions' },
     { metric: 'full scan, tenant column on the row (masked view)', value: Math.round(scan.own! / 1e6), unit: 'M instructions' },
     { metric: 'full scan, tenant one join away (masked view)', value: Math.round(scan.path! / 1e6), unit: 'M instructions' },
     { metric: 'full scan, the same EXISTS as a hand-written policy', value: Math.round(scan.hand! / 1e6), unit: 'M instructions' },
     { metric: 'full scan, a definer function returning the tenant, in a hand-written policy', value: Math.round(scan.definer! / 1e6), unit: 'M instructions' },
+    { metric: 'full scan, the tenant\'s customers IN a hand-written policy (uncorrelated: hashed per statement)', value: Math.round(scan.in! / 1e6), unit: 'M instructions' },
     { metric: 'tenant one join away / on the row, pk lookup', value: ratio(perLookup.path!, perLookup.own!), unit: '×', note },
     { metric: 'tenant one join away / on the row, full scan', value: ratio(scan.path!, scan.own!), unit: '×', note },
     { metric: 'tenant one join away / hand-written EXISTS, pk lookup', value: ratio(perLookup.path!, perLookup.hand!), unit: '×', note },

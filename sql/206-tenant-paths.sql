@@ -17,7 +17,9 @@
 -- with one join per further hop. Each lookup is by the parent's key (primary key or unique, which
 -- a foreign key needs, so it is indexed); the child's foreign-key column needs no index for it (it
 -- is read from the row being checked). In a full scan the planner may hash the parent's rows of
--- the tenant once instead (an alternative subplan).
+-- the tenant once instead (an alternative subplan). `fk in (select the tenant's parents)` scans
+-- for a seventh of that, but hashes every parent of the tenant in each statement, key lookups
+-- included (200× an EXISTS lookup on 10,000 parents: bench/tenant-path-instructions.ts).
 --
 -- The policy is evaluated as privacy_view_owner (the owner of the masked views, and of the
 -- write triggers), never as the application: the application holds no privilege on either table.
