@@ -143,7 +143,7 @@ export function describeErasure(lines: ErasureLine[]): string {
                       l.outcome === 'restricted' ? (l.until ?? 'open-ended') : '', l.changed?.join(', ') ?? '']));
   const left = lines.flatMap((l) => (l.unchanged ?? []).map((c) => [`${l.relation}.${c.column}`, l.outcome, c.why]));
   if (left.length === 0) return report;
-  return `${report}\n\ncolumns left as they were in those rows:\n${textTable(['column', 'rows', 'why'], left)}`;
+  return `${report}\n\ncolumns left as they were in those rows:\n${textTable(['column', 'in rows', 'why'], left)}`;
 }
 
 function restrictCommand(): Command {
