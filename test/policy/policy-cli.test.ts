@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asRole, createLoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';
 import { catalogFootprint, kyselyFor, smallPolicy } from './policy-fixtures.ts';
 
@@ -81,6 +82,15 @@ describe('integritet plan, apply, pull, discover, lint, report (command line)', 
     const json = JSON.parse(cli(['plan', '--json', '--policy', file, ...url]).stdout);
     expect(json.errors).toEqual([expect.objectContaining({ object: 'public.customer.org_number', path: 'tables.customer.columns.org_number',
                                                            strategy: 'redact', constraint: 'customer_org_number_key' })]);
+    // A privacy_admin login (who would run apply) gets the same errors; a masked login may not
+    // run the check itself (it tries strategies with the owner's rights).
+    const admin = await createLoginRole(db, { memberOf: ['privacy_admin'] });
+    const asAdmin = cli(['plan', '--policy', file, '--database-url', admin.url]);
+    expect(asAdmin.code, asAdmin.stderr).toBe(1);
+    expect(asAdmin.stdout).toContain('refused by UNIQUE customer_org_number_key');
+    const app = await createLoginRole(db, { memberOf: ['privacy_masked'] });
+    await expect(asRole(app, (client) => client.query(
+      `select privacy.check_anonymize_fits('public', 'customer', 'org_number', 'redact', '{}')`))).rejects.toMatchObject({ code: '42501' });
     // What passes plans cleanly.
     policy.tables.customer.columns.org_number = { category: 'identifier', anonymize: 'fake_organisationsnummer', anonymizeParams: { unique: true } };
     await writeFile(file, JSON.stringify(policy));
