@@ -241,3 +241,19 @@ describe('rows with nothing personal to anonymize', () => {
     expect((await db.pool().query(`select * from privacy.erase_subject('worker', '1', 'again')`)).rows).toEqual([]);
   });
 });
+
+describe('why a refused column is named, for each kind of constraint', () => {
+  it.each([
+    ['23505', 'client_member_no_key', 'unique client_member_no_key refuses its anonymized value'],
+    ['23514', 'client_org_number_check', 'check client_org_number_check refuses its anonymized value'],
+    ['23503', 'address_client_id_fkey', 'foreign key address_client_id_fkey refuses its anonymized value'],
+    ['23P01', 'booking_during_excl', 'exclusion booking_during_excl refuses its anonymized value'],
+    // NOT NULL by its SQLSTATE (PostgreSQL 18 names the constraint, 15 does not): the same words on both.
+    ['23502', null, 'NOT NULL refuses its anonymized value'],
+    ['23502', 'client_name_not_null', 'NOT NULL refuses its anonymized value'],
+    ['23514', '', 'a trigger or rule refuses its anonymized value (SQLSTATE 23514)'],
+  ])('%s %s', async (state, constraint, why) => {
+    const { rows } = await db.pool().query(`select privacy.erasure_refusal($1, $2) as why`, [state, constraint]);
+    expect(rows[0].why).toBe(why);
+  });
+});
