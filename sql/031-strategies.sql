@@ -102,13 +102,19 @@ begin
   if v_spec is null then
     raise exception using errcode = 'PV003',
       message = pg_catalog.format('%s: unknown %s strategy %L', object, purpose, strategy),
-      hint = (select 'Known strategies: ' || pg_catalog.string_agg(s.name, ', ' order by s.name)
-              from privacy.strategy s);
+      hint = (select pg_catalog.format('Strategies to %s: ', purpose) || pg_catalog.string_agg(s.name, ', ' order by s.name)
+              from privacy.strategy s
+              where s.usable_for = purpose or (s.usable_for = 'both' and purpose in ('mask', 'anonymize')));
   end if;
   -- 'both' means reading and anonymizing; write-minimisation rules are 'write' and only that.
+  -- The hints list only what may be used for the purpose: a write rule offered as a mask would
+  -- be refused next.
   if v_usable is distinct from purpose and not (v_usable = 'both' and purpose in ('mask', 'anonymize')) then
     raise exception using errcode = 'PV003',
-      message = pg_catalog.format('%s: strategy %L cannot be used to %s', object, strategy, purpose);
+      message = pg_catalog.format('%s: strategy %L cannot be used to %s', object, strategy, purpose),
+      hint = (select pg_catalog.format('Strategies to %s: ', purpose) || pg_catalog.string_agg(s.name, ', ' order by s.name)
+              from privacy.strategy s
+              where s.usable_for = purpose or (s.usable_for = 'both' and purpose in ('mask', 'anonymize')));
   end if;
   if params is null or pg_catalog.jsonb_typeof(params) <> 'object' then
     raise exception using errcode = 'PV004',

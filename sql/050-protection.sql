@@ -8,6 +8,7 @@
 -- enforce it are generated from the catalog.
 --
 -- needs: 010-names
+-- uses later: 206-tenant-paths
 
 -- Before 0015 protect_table took no tenant path; a second overload would make calls ambiguous.
 drop function if exists privacy.protect_table(text, text);

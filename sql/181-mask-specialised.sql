@@ -39,7 +39,7 @@
 -- and folded, the general function is already the expression a DBA writes (bench/mask-cost.ts
 -- counts each against it).
 --
--- needs: 110-mask-text
+-- needs: 110-mask-text, 140-mask-generalize, 161-mask-time
 
 -- Why invoker: builds text from constants; executes nothing.
 create or replace function privacy.mask_specialised(fn regprocedure, params jsonb, value_sql text, value_type regtype)

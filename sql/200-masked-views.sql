@@ -18,7 +18,7 @@
 -- Everything here runs as the installing role, which must own the protected tables.
 --
 -- needs: 015-ddl-locks, 180-strategy-call
--- uses later: 201-partitions, 205-tenant, 235-follow-renames, 240-write-minimisation, 320-retention-guards, 410-subject-rows
+-- uses later: 201-partitions, 205-tenant, 206-tenant-paths, 235-follow-renames, 240-write-minimisation, 320-retention-guards, 410-subject-rows
 
 -- Why invoker: reads the catalog only.
 create or replace function privacy.view_column_sql(schema_name name, table_name name, column_name name,

@@ -34,6 +34,8 @@
 -- parent and so no tenant (no one reads it); a path whose foreign key was dropped makes the
 -- policy `false` at the next sync (the event trigger's, or privacy.sync()), and privacy.verify()
 -- reports it as high (sql/226-verify-tenants.sql).
+--
+-- needs: 205-tenant
 
 -- Why invoker: reads pg_catalog only. The hops of a tenant path, as far as real foreign keys
 -- back them: one row per hop, in order, stopping at the first column that is not a single-column

@@ -4,7 +4,7 @@
 --   select * from privacy.verify() order by severity, check_name;
 --
 -- needs: 200-masked-views
--- uses later: 221-verify-bypass, 222-verify-anonymize, 222-verify-copies, 223-verify-catalog, 223-verify-oracles, 224-verify-unprotected, 225-verify-subject-links, 415-hidden-rows
+-- uses later: 221-verify-bypass, 222-verify-anonymize, 222-verify-copies, 223-verify-catalog, 223-verify-oracles, 224-verify-unprotected, 225-verify-subject-links, 226-verify-tenants, 415-hidden-rows
 
 -- Why invoker: called by verify() (definer), as its owner. Restricted rows that the masked views
 -- would show: privacy.hidden_row (migration 0007) lists what they leave out, kept in step by

@@ -12,6 +12,8 @@
 -- The child's foreign-key column needs no index for the policy: the lookup goes from the row to
 -- its parent by the parent's key, which the foreign key requires to be unique (indexed). verify
 -- therefore does not report it.
+--
+-- needs: 050-protection, 206-tenant-paths
 
 -- Why invoker: reads the catalog and pg_catalog only, which privacy.verify() (definer) can.
 create or replace function privacy.verify_tenants()

@@ -8,7 +8,7 @@
 -- named after its table). Every move is written to the ledger by the catalog's audit triggers.
 -- Until then the old view keeps working: a view follows its table's OID as well.
 --
--- needs: none
+-- needs: 206-tenant-paths
 -- uses later: 320-retention-guards
 
 -- Why invoker: called by sync_table (definer) only; writes the catalog its caller owns.

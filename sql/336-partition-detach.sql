@@ -25,6 +25,8 @@
 -- Only where the runner's login may alter the parent (its owner, or a member of the owner's role)
 -- and the parent has no default partition (PostgreSQL refuses a concurrent detach then): other
 -- partitions are retired by the sweep itself, as before, within its lock_timeout.
+--
+-- needs: 010-names, 020-ledger, 300-retention-plan, 335-expired-partitions
 
 -- Why definer: privacy_sweeper members run sweeps without any privilege on the tables or the
 -- catalog; only names of partitions and their states are returned, never a value of a row.

@@ -23,7 +23,11 @@
 --               checked organisation number keeps the row's number, not its e-mail address).
 --               A table refusing anonymization in the parents-first pass only goes to the delete
 --               path there: the rows that cannot be deleted are the ones anonymized in part here.
--- The report has one line per table, outcome and reason. A row anonymized in part is counted on
+-- The report has one line per table, outcome and reason, and for rows anonymized the columns
+-- changed and those left as they were, with why (privacy.erasure_column_report): a column a
+-- constraint refused, or without a usable strategy, is named, not hidden behind `anonymized`.
+-- Rows none of whose columns change (nothing personal left to anonymize) are `unchanged`.
+-- A row anonymized in part is counted on
 -- two lines, `anonymized` (it had columns anonymized) and `restricted` with `referenced:<table>`
 -- (it is kept, what could not be anonymized included, until nothing references it); a row
 -- anonymized whole is on the `anonymized` line only. Rows other subjects of the type reach too
@@ -38,7 +42,7 @@
 -- The erasure's own writes pass the retention guards (privacy.sweeping, as sweeps do): its kept
 -- predicate covers everything the guards check, and holds through path links besides.
 --
--- needs: 020-ledger, 060-subjects, 300-retention-plan, 400-subject-graph, 410-subject-rows, 420-subject-export
+-- needs: 020-ledger, 060-subjects, 300-retention-plan, 400-subject-graph, 410-subject-rows, 420-subject-export, 435-erasure-column-report
 
 -- Why invoker: builds SQL from the catalog for erase_subject_rows (definer). Everything erasure
 -- needs to know about one table, for one subject type, as SQL over the row `t` ($1: subject id):
@@ -337,9 +341,10 @@ drop function if exists privacy.erasure_update(jsonb, text, text, text);
 -- time, each in a subtransaction. The rows are not recorded in privacy.erased_row: the caller
 -- restricts them (`referenced:<table>`), and an erasure's restriction with such a reason marks
 -- them done, so that a later erasure draws no new values for them. Returns how many rows had a
--- column anonymized (0: none could be).
-create or replace function privacy.erasure_anonymize_partly(plan jsonb, subject_id text, predicate text)
-returns bigint
+-- column anonymized (0: none could be), and the columns with a strategy it left as they were
+-- and why ([{column, why}], for privacy.erasure_column_report).
+create or replace function privacy.erasure_anonymize_partly(plan jsonb, subject_id text, predicate text,
+                                                            out row_count bigint, out left_as_is jsonb)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
@@ -349,16 +354,31 @@ declare
   v_update text[];
   v_plain text[];
   v_each  text[];
+  v_names name[];
+  v_plain_names name[];
   v_set   text;
   v_n     bigint;
-  v_done  bigint := 0;
+  v_state text;
+  v_con   text;
 begin
-  select pg_catalog.array_agg(pg_catalog.format('%I = %s', c.name, c.expression) order by c.attnum)
-           filter (where not c.refusable),
+  row_count := 0;
+  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('column', c.name, 'why', c.why) order by c.attnum)
+                    filter (where c.why is not null), '[]'),
          pg_catalog.array_agg(pg_catalog.format('%I = %s', c.name, c.expression) order by c.attnum)
-           filter (where c.refusable)
-  into v_plain, v_each
+           filter (where c.why is null and not c.refusable),
+         pg_catalog.array_agg(pg_catalog.format('%I = %s', c.name, c.expression) order by c.attnum)
+           filter (where c.why is null and c.refusable),
+         pg_catalog.array_agg(c.name order by c.attnum) filter (where c.why is null and c.refusable),
+         pg_catalog.array_agg(c.name order by c.attnum) filter (where c.why is null and not c.refusable)
+  into left_as_is, v_plain, v_each, v_names, v_plain_names
   from (select a.name, a.expression, att.attnum,
+               case when exists (select from pg_catalog.pg_constraint f
+                                 where f.conrelid = v_rel and f.contype = 'f' and att.attnum = any (f.conkey))
+                      then 'a foreign key'
+                    when exists (select from privacy.subject_link l
+                                 where l.schema_name = plan->>'schema' and l.table_name = plan->>'table'
+                                   and l.column_name = a.name)
+                      then 'links the row to its subject' end as why,
                ty.typtype = 'd'
                or exists (select from pg_catalog.pg_constraint k
                           where k.conrelid = v_rel and k.contype in ('c', 'u', 'x') and att.attnum = any (k.conkey))
@@ -369,14 +389,9 @@ begin
                as a(name name, expression text, problem text)
         join pg_catalog.pg_attribute att on att.attrelid = v_rel and att.attname = a.name
         join pg_catalog.pg_type ty on ty.oid = att.atttypid
-        where a.problem is null
-          and not exists (select from pg_catalog.pg_constraint f
-                          where f.conrelid = v_rel and f.contype = 'f' and att.attnum = any (f.conkey))
-          and not exists (select from privacy.subject_link l
-                          where l.schema_name = plan->>'schema' and l.table_name = plan->>'table'
-                            and l.column_name = a.name)) c;
+        where a.problem is null) c;
   if v_plain is null and v_each is null then
-    return 0;
+    return;
   end if;
   v_rows := pg_catalog.format(
     '%1$s and %2$s and not exists (select from privacy.erased_row as e where e.schema_name = %3$L '
@@ -390,21 +405,31 @@ begin
   if v_plain is not null then
     v_n := privacy.erasure_try(v_update[1] || pg_catalog.array_to_string(v_plain, ', ') || v_update[2], subject_id);
     if v_n is null then
-      v_each := v_plain || coalesce(v_each, '{}');  -- refused after all: the same columns one at a time
+      -- Refused after all: the same columns one at a time.
+      v_each := v_plain || coalesce(v_each, '{}');
+      v_names := v_plain_names || coalesce(v_names, '{}');
     elsif v_n = 0 then
-      return 0;  -- no such row (left partly anonymized by an earlier erasure, say)
+      left_as_is := '[]';
+      return;  -- no such row (left partly anonymized by an earlier erasure, say)
     else
-      v_done := v_n;
+      row_count := v_n;
     end if;
   end if;
-  foreach v_set in array coalesce(v_each, '{}') loop
-    v_done := greatest(v_done, coalesce(privacy.erasure_try(v_update[1] || v_set || v_update[2], subject_id), 0));
+  for i in 1 .. coalesce(pg_catalog.cardinality(v_each), 0) loop
+    v_set := v_each[i];
+    begin
+      execute pg_catalog.format(privacy.prepared_statement(v_update[1] || v_set || v_update[2]), subject_id) into v_n;
+      row_count := greatest(row_count, v_n);
+    exception when integrity_constraint_violation then
+      get stacked diagnostics v_state = returned_sqlstate, v_con = constraint_name;
+      left_as_is := left_as_is || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+        'column', v_names[i], 'why', privacy.erasure_refusal(v_state, v_con)));
+    end;
   end loop;
-  return v_done;
 end
 $$;
 comment on function privacy.erasure_anonymize_partly(jsonb, text, text) is
-  'Anonymizes what the constraints allow of rows an erasure keeps because others reference them (internal).';
+  'Anonymizes what the constraints allow of rows an erasure keeps because others reference them; the count and what it left (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer). The erasure plan of every table the
 -- subject has rows in, by table ({"schema.table": plan}), with the foreign keys between them; raises
@@ -608,7 +633,7 @@ begin
           refusing := refusing || v_object;
         elsif v_n > 0 then
           lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+            'relation', v_object, 'row_count', v_n) || privacy.erasure_column_report(plan));
         end if;
       end if;
       if v_action = 'delete' then
@@ -645,6 +670,7 @@ declare
   v_kept_by text;
   v_until   date;
   v_count   bigint;
+  v_left_cols jsonb;
 begin
   lines := '[]'::jsonb;
   restricted := '{}'::text[];
@@ -689,15 +715,17 @@ begin
                                              pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
           end if;
         end if;
+        v_left_cols := '[]'::jsonb;
         if v_n is null then
-          v_n := privacy.erasure_anonymize_partly(plan, erasure_second_pass.subject_id,
-                                                  pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+          select p.row_count, p.left_as_is into v_n, v_left_cols
+          from privacy.erasure_anonymize_partly(plan, erasure_second_pass.subject_id,
+                                                pg_catalog.format('not %s and %s', plan->>'kept', v_refs)) p;
         elsif v_n = v_left_n then
           v_left_n := 0;
         end if;
         if v_n > 0 then
           lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'outcome', 'anonymized', 'row_count', v_n));
+            'relation', v_object, 'row_count', v_n) || privacy.erasure_column_report(plan, v_left_cols));
         end if;
         continue when v_left_n = 0;
       end if;
@@ -735,7 +763,7 @@ comment on function privacy.erasure_second_pass(text, text, bigint, text[], json
 -- tables, without row-level security; fixed TimeZone and DateStyle keep row keys comparable.
 -- Returns one line per table, outcome and reason: what this call changed, nothing else.
 create or replace function privacy.erase_subject_rows(subject_type text, subject_id text, request_id bigint default null)
-returns table (relation text, outcome text, row_count bigint, kept_by text, until date)
+returns table (relation text, outcome text, row_count bigint, kept_by text, until date, changed text[], unchanged jsonb)
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
@@ -777,10 +805,13 @@ begin
   end loop;
 
   return query
-  select l->>'relation', l->>'outcome', pg_catalog.sum((l->>'row_count')::bigint)::bigint, l->>'kept_by', (l->>'until')::date
-  from pg_catalog.jsonb_array_elements(v_shared.lines || v_first.lines || v_second.lines) l
-  group by 1, 2, 4, 5
-  order by 1, case l->>'outcome' when 'deleted' then 1 when 'anonymized' then 2 when 'restricted' then 3 else 4 end, 4, 5;
+  select g.relation, g.outcome, g.row_count, g.kept_by, g.until, privacy.erasure_report_columns(g.changed), g.unchanged
+  from (select l->>'relation' as relation, l->>'outcome' as outcome, pg_catalog.sum((l->>'row_count')::bigint)::bigint as row_count,
+               l->>'kept_by' as kept_by, (l->>'until')::date as until, l->'changed' as changed, l->'unchanged' as unchanged
+        from pg_catalog.jsonb_array_elements(v_shared.lines || v_first.lines || v_second.lines) l
+        group by 1, 2, 4, 5, 6, 7) g
+  order by 1, case g.outcome when 'deleted' then 1 when 'anonymized' then 2 when 'unchanged' then 3 when 'restricted' then 4
+                             else 5 end, 4, 5, g.changed::text;
 end
 $$;
 comment on function privacy.erase_subject_rows(text, text, bigint) is
@@ -789,7 +820,7 @@ comment on function privacy.erase_subject_rows(text, text, bigint) is
 -- Why definer: privacy_admin members may not write the linked tables; erase_subject_rows does,
 -- for this one subject, and the ledger gets the report (counts, reasons, dates; no values).
 create or replace function privacy.erase_subject(subject_type text, subject_id text, reason text)
-returns table (relation text, outcome text, row_count bigint, kept_by text, until date)
+returns table (relation text, outcome text, row_count bigint, kept_by text, until date, changed text[], unchanged jsonb)
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
@@ -804,7 +835,8 @@ begin
   perform privacy.record('subject.erase', erase_subject.subject_type,
                          pg_catalog.jsonb_build_object('reason', erase_subject.reason, 'report', v_report));
   return query
-  select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date
+  select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date,
+         privacy.erasure_report_columns(r->'changed'), r->'unchanged'
   from pg_catalog.jsonb_array_elements(v_report) r;
 end
 $$;
@@ -819,7 +851,8 @@ comment on function privacy.erase_subject(text, text, text) is
 -- (Called by `integritet sweep` after its tables, unless --no-erasures, and by the erasure worker
 -- every ten minutes; privacy.sweep() itself does not call it.)
 create or replace function privacy.erase_due(max_subjects integer default 100)
-returns table (subject_type text, request_id bigint, relation text, outcome text, row_count bigint, kept_by text, until date)
+returns table (subject_type text, request_id bigint, relation text, outcome text, row_count bigint, kept_by text, until date,
+               changed text[], unchanged jsonb)
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
@@ -845,8 +878,9 @@ begin
                                                                                       'report', v_report)));
     subject_type := d.subject_type;
     request_id := d.request_id;
-    for relation, outcome, row_count, kept_by, until in
-      select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date
+    for relation, outcome, row_count, kept_by, until, changed, unchanged in
+      select r->>'relation', r->>'outcome', (r->>'row_count')::bigint, r->>'kept_by', (r->>'until')::date,
+             privacy.erasure_report_columns(r->'changed'), r->'unchanged'
       from pg_catalog.jsonb_array_elements(v_report) r
     loop
       return next;

@@ -62,7 +62,7 @@ export {
   readSubjectGraph, linkSubjectThrough, unlinkSubjectThrough, type SubjectGraphLine, type SubjectPathInput,
 } from './subjects/subject-graph.ts';
 export type {
-  ErasureLine, ExportRetention, ExportTable, RequestOutcome, RestrictionLine, SubjectExport, SubjectRequest, SubjectRequestKind,
+  ColumnLeft, ErasureLine, ExportRetention, ExportTable, RequestOutcome, RestrictionLine, SubjectExport, SubjectRequest, SubjectRequestKind,
 } from './subjects/subject-reports.ts';
 export { withPurposes } from './policy/export-purposes.ts';
 export { registerErasureHandlers, sendErasureJob, type ErasureHandlerOptions } from './worker/erasure-handlers.ts';

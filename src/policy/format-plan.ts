@@ -98,6 +98,13 @@ export function formatPlan(plan: PolicyPlan, style: TerminalStyle = PLAIN_STYLE)
     lines.push('', style.red('Tables that would lose their protection:'), `  ${plan.noLongerProtected.join(', ')}`);
   }
   for (const warning of plan.warnings) lines.push('', `${style.yellow('warning:')} ${warning}`);
+  for (const error of plan.errors) {
+    lines.push('', `${style.red('error:')} ${error.path}: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`);
+  }
+  if (plan.errors.length > 0) {
+    lines.push('', style.red(`${plan.errors.length} declared anonymize strateg${plan.errors.length === 1 ? 'y' : 'ies'} the schema's constraints refuse: `
+      + 'apply would refuse them, and sweeps would fail on them.'));
+  }
   const { add, change, remove } = plan.summary;
   if (plan.changes.length > 0) lines.push('', `Plan: ${add} to add, ${change} to change, ${remove} to remove.`);
   return lines.join('\n');

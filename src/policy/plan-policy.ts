@@ -4,7 +4,8 @@ import type { Executor } from '../client/call-privacy.ts';
 import { toPrivacyError } from '../errors/privacy-error.ts';
 import { checkPolicy, keepPeriodsOf, timeZonesOf, type KeepPeriod } from './check-policy.ts';
 import { readDatabaseSchema, type DatabaseSchema } from './database-schema.ts';
-import { stateFromCatalog, stateFromPolicy } from './declared-state.ts';
+import { refusedStrategies, type RefusedStrategy } from './anonymize-refusals.ts';
+import { stateFromCatalog, stateFromPolicy, type DesiredState } from './declared-state.ts';
 import { PolicyError } from './policy-error.ts';
 import { validatePolicy } from './policy-schema.ts';
 import type { Policy } from './policy-types.ts';
@@ -33,6 +34,12 @@ export interface PolicyPlan {
   noLongerProtected: string[];
   /** What the plan does not change but a reader should know. */
   warnings: string[];
+  /**
+   * Declared anonymize strategies the columns' constraints refuse: `apply` would refuse them
+   * (PV307) and a sweep would fail on them. Each names the constraint and a strategy that
+   * passes. Filled by {@link planPolicy}; `integritet plan` exits 1 when there are any.
+   */
+  errors: RefusedStrategy[];
   summary: { add: number; change: number; remove: number };
 }
 
@@ -41,6 +48,8 @@ export interface PlanBasis {
   plan: PolicyPlan;
   schema: DatabaseSchema;
   catalog: CatalogSnapshot;
+  /** The policy as a declared state, with the path of each object in the file. */
+  desired: DesiredState;
 }
 
 // PostgreSQL reads each keep period, so that '12 months' and '1 year' compare equal and a bad
@@ -109,22 +118,28 @@ export async function planWithin(trx: Executor, policy: Policy, options: PlanOpt
     sharedTables: protectionChanges.filter((c) => c.action !== 'remove' && c.after?.shared).map((c) => c.object),
     noLongerProtected: protectionChanges.filter((c) => c.action === 'remove').map((c) => c.object),
     warnings,
+    errors: [],
     summary: {
       add: changes.filter((c) => c.action === 'add').length,
       change: changes.filter((c) => c.action === 'change').length,
       remove: changes.filter((c) => c.action === 'remove').length,
     },
   };
-  return { plan, schema, catalog };
+  return { plan, schema, catalog, desired };
 }
 
 /**
  * The difference between `policy` and the database's catalog: added, changed and removed column
  * rules, protections, subject types and links, and retention policies. Reads only (in a
  * read-only transaction); the policy is first checked against the real schema and the catalog,
- * and a {@link PolicyError} names every path that does not fit.
+ * and a {@link PolicyError} names every path that does not fit. Declared anonymize strategies
+ * the columns' constraints refuse are the plan's `errors` (tried on sample rows in a transaction
+ * that is rolled back).
  */
 export async function planPolicy(db: Executor, policy: Policy, options: PlanOptions = {}): Promise<PolicyPlan> {
-  if (db.isTransaction) return (await planWithin(db, policy, options)).plan;
-  return db.transaction().setAccessMode('read only').execute(async (trx) => (await planWithin(trx, policy, options)).plan);
+  const { plan, desired } = db.isTransaction ? await planWithin(db, policy, options)
+    : await db.transaction().setAccessMode('read only').execute((trx) => planWithin(trx, policy, options));
+  // Apart, in a transaction that is rolled back: the check anonymizes sample rows to try them.
+  const { refused, skipped } = await refusedStrategies(db, desired);
+  return { ...plan, errors: refused, warnings: skipped ? [...plan.warnings, skipped] : plan.warnings };
 }

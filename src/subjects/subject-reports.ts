@@ -1,14 +1,32 @@
-/** What an erasure did to one table: one line per table, outcome and reason. Counts only. */
+/** What an erasure did to one table: one line per table, outcome and reason. Counts and column names only. */
 export interface ErasureLine {
   /** `schema.table`, quoted as SQL quotes it. */
   relation: string;
-  /** `deleted` and `anonymized` rows are erased; `restricted` rows are kept, invisible to masked roles. */
-  outcome: 'deleted' | 'anonymized' | 'restricted';
+  /**
+   * `deleted` and `anonymized` rows are erased; `unchanged` rows had nothing personal to anonymize
+   * (marked done, values as they were); `restricted` rows are kept, invisible to masked roles;
+   * `kept` rows belong to other subjects too (`keptBy` `shared:<type>`) and stay for them.
+   */
+  outcome: 'deleted' | 'anonymized' | 'unchanged' | 'restricted' | 'kept';
   rows: number;
   /** Why restricted rows are kept: `minimum:<name>`, `hold:<reason>` or `referenced:<table>`. */
   keptBy: string | null;
   /** Their last day kept (`YYYY-MM-DD`); null when open-ended (a legal claim, a reference, an unknown date). */
   until: string | null;
+  /** For `anonymized` and `unchanged` lines: the columns given anonymized values, in column order; else null. */
+  changed: string[] | null;
+  /**
+   * For `anonymized` and `unchanged` lines: the personal columns left as they were, and why (a
+   * constraint refused the anonymized value, no usable strategy, strategy `keep`, a foreign key,
+   * the key); else null.
+   */
+  unchanged: ColumnLeft[] | null;
+}
+
+/** A column an erasure left as it was, and why (e.g. `check patient_personnummer_check refuses its anonymized value`). */
+export interface ColumnLeft {
+  column: string;
+  why: string;
 }
 
 /** Rows newly restricted, or no longer restricted, in one table. */
@@ -102,12 +120,17 @@ export interface RequestOutcome {
 }
 
 /** Turns the rows of `privacy.erase_subject` (and friends) into {@link ErasureLine}s. */
-export function erasureLines(rows: { relation: string; outcome: string; row_count: string | number; kept_by: string | null; until: string | null }[]): ErasureLine[] {
+export function erasureLines(rows: {
+  relation: string; outcome: string; row_count: string | number; kept_by?: string | null; until?: string | null;
+  changed?: string[] | null; unchanged?: ColumnLeft[] | null;
+}[]): ErasureLine[] {
   return rows.map((r) => ({
     relation: r.relation,
     outcome: r.outcome as ErasureLine['outcome'],
     rows: Number(r.row_count),
-    keptBy: r.kept_by,
-    until: r.until,
+    keptBy: r.kept_by ?? null,
+    until: r.until ?? null,
+    changed: r.changed ?? null,
+    unchanged: r.unchanged ?? null,
   }));
 }

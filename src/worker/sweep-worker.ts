@@ -7,7 +7,7 @@ import { describeWorkerError, watchDatabaseOutages } from './database-outage.ts'
 import { registerErasureHandlers } from './erasure-handlers.ts';
 import { registerSweepHandlers } from './sweep-handlers.ts';
 import type { SweepQueueOptions } from './sweep-queue.ts';
-import { syncSweepSchedules } from './sweep-schedules.ts';
+import { syncSweepSchedules, type SweepSchedule } from './sweep-schedules.ts';
 
 /** Options of {@link startSweepWorker}. */
 export interface SweepWorkerOptions extends SweepQueueOptions {
@@ -40,6 +40,8 @@ export interface SweepWorker {
   readonly boss: PgBoss;
   /** Tables scheduled at the last refresh. */
   readonly tables: () => string[];
+  /** Their schedules at the last refresh: each table's cron expression and time zone. */
+  readonly schedules: () => SweepSchedule[];
   /** Jobs this worker ended since it started, by outcome. */
   readonly jobs: () => { done: number; failed: number };
   /**
@@ -98,14 +100,14 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
   const onJobEnd = (outcome: 'done' | 'failed') => {
     jobs[outcome] += 1;
   };
-  let tables: string[] = [];
+  let schedules: SweepSchedule[] = [];
   let refresh: NodeJS.Timeout | undefined;
   try {
     await boss.start();
     await registerSweepHandlers(boss, { ...options, pool, concurrency, signal: stopping.signal, log, onJobEnd });
     await registerErasureHandlers(boss, { pool, log, onJobEnd });
     const sync = async () => {
-      tables = (await syncSweepSchedules(boss, pool)).map((s) => s.table);
+      schedules = await syncSweepSchedules(boss, pool);
     };
     await sync();
     refresh = setInterval(() => {
@@ -121,7 +123,8 @@ export async function startSweepWorker(options: SweepWorkerOptions): Promise<Swe
   let stopped: Promise<void> | undefined;
   return {
     boss,
-    tables: () => tables,
+    tables: () => schedules.map((s) => s.table),
+    schedules: () => schedules.map((s) => ({ ...s })),
     jobs: () => ({ ...jobs }),
     stop: () => (stopped ??= (async () => {
       clearInterval(refresh);

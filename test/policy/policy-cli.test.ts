@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asRole, createLoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';
 import { catalogFootprint, kyselyFor, smallPolicy } from './policy-fixtures.ts';
 
@@ -66,6 +67,38 @@ describe('integritet plan, apply, pull, discover, lint, report (command line)', 
     }
     expect(await catalogFootprint(kyselyFor(db.url))).toBe(before);
   });
+
+  it('plan reports a declared anonymize strategy a constraint refuses as an error, naming it and one that passes; exit 1', async () => {
+    const file = join(directory, 'refused.json');
+    const policy = smallPolicy() as any;
+    policy.tables.customer.columns.org_number = { category: 'identifier', anonymize: 'redact' };
+    await writeFile(file, JSON.stringify(policy));
+    const before = await catalogFootprint(kyselyFor(db.url));
+    const run = cli(['plan', '--policy', file, ...url]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/Plan: \d+ to add/);  // the plan itself is still shown
+    expect(run.stdout).toContain('error: tables.customer.columns.org_number: public.customer.org_number: anonymize strategy redact is refused by UNIQUE customer_org_number_key');
+    expect(run.stdout).toContain(`This one passes: anonymize => 'fake_organisationsnummer', anonymize_params => '{"unique": true}'.`);
+    const json = JSON.parse(cli(['plan', '--json', '--policy', file, ...url]).stdout);
+    expect(json.errors).toEqual([expect.objectContaining({ object: 'public.customer.org_number', path: 'tables.customer.columns.org_number',
+                                                           strategy: 'redact', constraint: 'customer_org_number_key' })]);
+    // A privacy_admin login (who would run apply) gets the same errors; a masked login may not
+    // run the check itself (it tries strategies with the owner's rights).
+    const admin = await createLoginRole(db, { memberOf: ['privacy_admin'] });
+    const asAdmin = cli(['plan', '--policy', file, '--database-url', admin.url]);
+    expect(asAdmin.code, asAdmin.stderr).toBe(1);
+    expect(asAdmin.stdout).toContain('refused by UNIQUE customer_org_number_key');
+    const app = await createLoginRole(db, { memberOf: ['privacy_masked'] });
+    await expect(asRole(app, (client) => client.query(
+      `select privacy.check_anonymize_fits('public', 'customer', 'org_number', 'redact', '{}')`))).rejects.toMatchObject({ code: '42501' });
+    // What passes plans cleanly.
+    policy.tables.customer.columns.org_number = { category: 'identifier', anonymize: 'fake_organisationsnummer', anonymizeParams: { unique: true } };
+    await writeFile(file, JSON.stringify(policy));
+    const fixed = cli(['plan', '--policy', file, ...url]);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).not.toContain('error:');
+    expect(await catalogFootprint(kyselyFor(db.url))).toBe(before);
+  }, 120_000);
 
   it('lint: findings exit 0, or 1 with --strict; --format json is data', async () => {
     // A warning: a personal table without retention (the example policy leaves none).

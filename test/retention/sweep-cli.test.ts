@@ -72,6 +72,12 @@ describe('integritet worker (command line)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(output).toContain('worker started: 2 tables scheduled (public.customer, public.visit)');
+    // And when their sweeps run (the schedule is not only in pg-boss's tables).
+    for (let waited = 0; !output.includes('sweeps public.visit') && waited < 5_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toMatch(/sweeps public\.customer at cron '0 3 \* \* \*' \(UTC\); the first at its next match/);
+    expect(output).toMatch(/sweeps public\.visit at cron '[^']+' \([^)]+\)/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM: finishing running batches, then stopping');

@@ -126,7 +126,8 @@ describe('erasing a customer with bookkeeping-covered invoices and outstanding-d
                                phone: null, email: null, street: null, postal_code: null, city: null });
     expect(customer.name).not.toBe(customerBefore.name);
     expect(lines.filter((l) => l.relation === 'public.customer')).toEqual([
-      { relation: 'public.customer', outcome: 'anonymized', rows: 1, keptBy: null, until: null },
+      { relation: 'public.customer', outcome: 'anonymized', rows: 1, keptBy: null, until: null,
+        changed: ['name', 'org_number', 'phone', 'email', 'street', 'postal_code', 'city'], unchanged: [] },
     ]);
   });
 
@@ -143,6 +144,18 @@ describe('erasing a customer with bookkeeping-covered invoices and outstanding-d
         ? { ...row, reason: 'minimum:bookkeeping', until: row.minimum_until }
         : { ...row, reason: 'hold:debt', until: row.hold_until });
     }
+  });
+
+  it('names per table the columns it anonymized and the personal ones it left as they were, with why', () => {
+    const columns = (relation: string) => lines.filter((l) => l.relation === relation && l.outcome === 'anonymized')
+      .map((l) => ({ changed: l.changed, unchanged: l.unchanged }));
+    // The amount of a payment stays on purpose (strategy keep); when it was paid is the anchor.
+    expect(columns('public.payment')).toEqual([{ changed: ['payer_reference'], unchanged: [
+      { column: 'paid_at', why: 'the retention anchor' }, { column: 'amount_sek', why: 'strategy keep' }] }]);
+    expect(columns('public.device')).toEqual([{ changed: ['imei', 'serial', 'sim_iccid', 'phone_number'], unchanged: [] }]);
+    expect(columns('public.invoice')[0]!.unchanged).toEqual([{ column: 'status', why: 'the retention policy\'s filter reads it' }]);
+    // Lines of rows deleted or kept say nothing of columns.
+    for (const l of lines.filter((x) => x.outcome !== 'anonymized')) expect(l, l.relation).toMatchObject({ changed: null, unchanged: null });
   });
 
   it('the kept rows are restricted: a masked login of the tenant sees none of them, only rows anonymized', async () => {

@@ -7,11 +7,19 @@ import { lastLedgerId, ledgerSince } from './subject-fixtures.ts';
 const db = useTestDatabase('base');
 
 type Line = { relation: string; outcome: string; rows: number; kept_by: string | null };
+type ColumnReport = { relation: string; outcome: string; changed: string[] | null; unchanged: { column: string; why: string }[] | null };
 
-async function erase(id: string): Promise<Line[]> {
+/** The last erasure's lines as returned, and what each line with columns says of them. */
+let raw: (Line & Pick<ColumnReport, 'changed' | 'unchanged'>)[] = [];
+let columns: ColumnReport[] = [];
+
+async function erase(id: string): Promise<(Line & Pick<ColumnReport, 'changed' | 'unchanged'>)[]> {
   const { rows } = await db.pool().query(
-    `select relation, outcome, row_count::int as rows, kept_by from privacy.erase_subject('client', $1, 'Art. 17 request')`, [id]);
-  return rows;
+    `select relation, outcome, row_count::int as rows, kept_by, changed, unchanged
+     from privacy.erase_subject('client', $1, 'Art. 17 request')`, [id]);
+  raw = rows;
+  columns = rows.filter((r) => r.changed !== null).map(({ relation, outcome, changed, unchanged }) => ({ relation, outcome, changed, unchanged }));
+  return rows.map(({ changed: _c, unchanged: _u, ...line }) => line);
 }
 
 async function row(table: string, id: number): Promise<Record<string, unknown> | undefined> {
@@ -136,6 +144,19 @@ describe('a row kept only because kept rows reference it, in a table that cannot
     expect(erased[0].n).toBe(0);
   });
 
+  it('names the columns it anonymized and those it left as they were, with why: a refused number is stated, not hidden', async () => {
+    expect(columns).toEqual([
+      { relation: 'public.address', outcome: 'anonymized', changed: ['line', 'zip', 'note'],
+        unchanged: [{ column: 'client_id', why: 'cannot be anonymized: it is NOT NULL and part of a foreign key' },
+                    { column: 'region_id', why: 'a foreign key' }] },
+      { relation: 'public.client', outcome: 'anonymized', changed: ['name', 'email', 'phone', 'street', 'member_no', 'postal_code'],
+        unchanged: [{ column: 'org_number', why: 'check client_org_number_check refuses its anonymized value' }] },
+    ]);
+    // The other lines say nothing of columns: deleted rows are gone, restricted ones kept whole.
+    expect(raw.filter((l) => l.outcome !== 'anonymized')).toHaveLength(4);
+    expect(raw.filter((l) => l.outcome !== 'anonymized').every((l) => l.changed === null && l.unchanged === null)).toBe(true);
+  });
+
   it('writes no value to the ledger, neither anonymized nor kept', async () => {
     const entries = await ledgerSince(db.pool(), ledgerBefore, 'subject.erase');
     expect(entries).toHaveLength(1);
@@ -159,6 +180,11 @@ describe('columns a rule the catalog does not show refuses', () => {
     expect(lines).toContainEqual({ relation: 'public.bill', outcome: 'restricted', rows: 1, kept_by: 'hold:legal_claim' });
     expect(await row('client', 2)).toMatchObject({ org_number: '920225-2855', name: 'anonymized', email: null, phone: null,
                                                    street: 'Box 4711', postal_code: null });
+    // The report names the refused column and says a trigger (no constraint) refused it.
+    expect(columns.find((c) => c.relation === 'public.client')!.unchanged).toEqual([
+      { column: 'org_number', why: 'check client_org_number_check refuses its anonymized value' },
+      { column: 'street', why: 'a trigger or rule refuses its anonymized value (SQLSTATE 23514)' },
+    ]);
     expect(await erase('2')).toEqual([]);
   });
 
@@ -181,5 +207,53 @@ describe('a row nothing keeps', () => {
                                       { relation: 'public.bill', outcome: 'deleted', rows: 1, kept_by: null },
                                       { relation: 'public.client', outcome: 'deleted', rows: 1, kept_by: null }]);
     expect(await row('client', 3)).toBeUndefined();
+  });
+});
+
+describe('rows with nothing personal to anonymize', () => {
+  beforeAll(async () => {
+    await db.pool().query(`
+      create table public.worker (id bigint primary key, name text, left_on date);
+      create table public.shift (id bigint primary key, worker_id bigint not null references public.worker, starts_on date not null,
+                                 room text);
+      insert into public.worker values (1, 'Maja Holm', '2020-01-31');
+      insert into public.shift values (1, 1, '2019-05-01', 'A'), (2, 1, '2019-05-02', 'B');
+      select privacy.declare_subject_type('worker', 'worker', 'id');
+      select privacy.link_subject('worker', 'shift', 'worker_id');
+      select privacy.classify_column('worker', 'name', 'identifier', anonymize => 'null');
+      select privacy.classify_column('worker', c, 'not_personal') from unnest(array['id', 'left_on']) c;
+      select privacy.classify_column('shift', c, 'not_personal') from unnest(array['id', 'worker_id', 'starts_on', 'room']) c;
+      select privacy.set_retention(t, anchor => a, keep => '1 year', action => 'anonymize')
+      from (values ('worker', 'left_on'), ('shift', 'starts_on')) v(t, a);`);
+  });
+
+  it('are reported unchanged, never anonymized, and marked done', async () => {
+    const before = (await db.pool().query(`select * from public.shift order by id`)).rows;
+    const { rows } = await db.pool().query(`select relation, outcome, row_count::int as rows, changed, unchanged
+                                            from privacy.erase_subject('worker', '1', 'Art. 17 request')`);
+    expect(rows).toEqual([
+      { relation: 'public.shift', outcome: 'unchanged', rows: 2, changed: [], unchanged: [] },
+      { relation: 'public.worker', outcome: 'anonymized', rows: 1, changed: ['name'], unchanged: [] },
+    ]);
+    expect((await db.pool().query(`select * from public.shift order by id`)).rows).toEqual(before);
+    const { rows: ledger } = await db.pool().query(`select detail from privacy.ledger where action = 'subject.erase' order by id desc limit 1`);
+    expect(ledger[0].detail.report).toContainEqual({ relation: 'public.shift', outcome: 'unchanged', row_count: 2, changed: [], unchanged: [] });
+    expect((await db.pool().query(`select * from privacy.erase_subject('worker', '1', 'again')`)).rows).toEqual([]);
+  });
+});
+
+describe('why a refused column is named, for each kind of constraint', () => {
+  it.each([
+    ['23505', 'client_member_no_key', 'unique client_member_no_key refuses its anonymized value'],
+    ['23514', 'client_org_number_check', 'check client_org_number_check refuses its anonymized value'],
+    ['23503', 'address_client_id_fkey', 'foreign key address_client_id_fkey refuses its anonymized value'],
+    ['23P01', 'booking_during_excl', 'exclusion booking_during_excl refuses its anonymized value'],
+    // NOT NULL by its SQLSTATE (PostgreSQL 18 names the constraint, 15 does not): the same words on both.
+    ['23502', null, 'NOT NULL refuses its anonymized value'],
+    ['23502', 'client_name_not_null', 'NOT NULL refuses its anonymized value'],
+    ['23514', '', 'a trigger or rule refuses its anonymized value (SQLSTATE 23514)'],
+  ])('%s %s', async (state, constraint, why) => {
+    const { rows } = await db.pool().query(`select privacy.erasure_refusal($1, $2) as why`, [state, constraint]);
+    expect(rows[0].why).toBe(why);
   });
 });

@@ -16,7 +16,10 @@ export function planCommand(): Command {
   return command
     .addHelpText('after', `
 Checks the policy against the real schema first: a table, column, category, strategy, minimum,
-interval or time zone that does not exist is reported at its path, with the nearest name.
+interval or time zone that does not exist is reported at its path, with the nearest name. Each
+declared anonymize strategy is then checked against its column's NOT NULL, CHECK (domains too),
+UNIQUE and foreign keys (on sample rows, rolled back): one a constraint refuses is an error naming
+the constraint and a strategy that passes, and plan exits 1 (apply would refuse it).
 
 Examples:
   $ integritet plan
@@ -29,5 +32,6 @@ Examples:
       const plan = await withDatabase(url, (db) => planPolicy(db, policy, { prune: options.prune }));
       if (options.json) printJson(planAsJson(plan));
       else console.log(formatPlan(plan, terminalStyle(process.stdout)));
+      if (plan.errors.length > 0) process.exitCode = 1;
     });
 }

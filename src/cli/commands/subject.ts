@@ -118,7 +118,9 @@ function eraseCommand(): Command {
     .addHelpText('after', `
 One transaction. Rows a statutory minimum or a legal hold keeps are restricted instead (masked
 roles no longer see them) and erased once nothing keeps them. Running it again reports nothing
-left to do.
+left to do. For rows anonymized, the report names the columns changed and each personal column
+left as it was, with why (a constraint refused its anonymized value, no usable strategy, strategy
+keep, a foreign key); rows with nothing to anonymize are reported unchanged.
 
 Examples:
   $ integritet subject erase customer 42 --reason "Art. 17 request of 2026-03-02, ticket 4711"
@@ -130,11 +132,18 @@ Examples:
     });
 }
 
-/** An erasure report as a text table, or "nothing left to do". */
+/**
+ * An erasure report as a text table, or "nothing left to do". Lines of rows anonymized name the
+ * columns changed; the personal columns left as they were follow, each with why.
+ */
 export function describeErasure(lines: ErasureLine[]): string {
   if (lines.length === 0) return 'nothing left to do: every row is erased or restricted already';
-  return textTable(['table', 'outcome', 'rows', 'kept by', 'until'],
-    lines.map((l) => [l.relation, l.outcome, l.rows.toLocaleString('en'), l.keptBy ?? '', l.outcome === 'restricted' ? (l.until ?? 'open-ended') : '']));
+  const report = textTable(['table', 'outcome', 'rows', 'kept by', 'until', 'columns anonymized'],
+    lines.map((l) => [l.relation, l.outcome, l.rows.toLocaleString('en'), l.keptBy ?? '',
+                      l.outcome === 'restricted' ? (l.until ?? 'open-ended') : '', l.changed?.join(', ') ?? '']));
+  const left = lines.flatMap((l) => (l.unchanged ?? []).map((c) => [`${l.relation}.${c.column}`, l.outcome, c.why]));
+  if (left.length === 0) return report;
+  return `${report}\n\ncolumns left as they were in those rows:\n${textTable(['column', 'in rows', 'why'], left)}`;
 }
 
 function restrictCommand(): Command {

@@ -54,6 +54,8 @@ Example:
         if (fatal) onFatal();
       });
       log(`worker started: ${worker.tables().length} tables scheduled (${worker.tables().join(', ') || 'none'})`);
+      // When the first sweeps run: each table's cron expression, in its time zone.
+      for (const s of worker.schedules()) log(`sweeps ${s.table} at cron '${s.cron}' (${s.timeZone}); the first at its next match`);
       await stopped;
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

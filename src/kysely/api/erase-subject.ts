@@ -11,7 +11,7 @@ export interface EraseSubjectInput {
   reason: string;
 }
 
-const LINE_COLUMNS = 'relation, outcome, row_count, kept_by, until::text as until';
+const LINE_COLUMNS = 'relation, outcome, row_count, kept_by, until::text as until, changed, unchanged';
 
 /**
  * `privacy.erase_subject`: anonymizes or deletes every row of the subject as its table's rules
@@ -40,7 +40,8 @@ export interface DueErasureLine extends ErasureLine {
 export async function eraseDue(db: Executor, input: { maxSubjects?: number } = {}): Promise<DueErasureLine[]> {
   const max = input.maxSubjects ?? 100;
   if (!Number.isInteger(max) || max < 1) throw new InvalidDeclarationError(`maxSubjects must be a whole number of at least 1, not ${max}`, { code: 'PV011' });
-  let rows: { subject_type: string; request_id: string | null; relation: string; outcome: string; row_count: string; kept_by: string | null; until: string | null }[];
+  let rows: { subject_type: string; request_id: string | null; relation: string; outcome: string; row_count: string; kept_by: string | null;
+              until: string | null; changed: string[] | null; unchanged: { column: string; why: string }[] | null }[];
   try {
     ({ rows } = await sql<(typeof rows)[number]>`
       select subject_type, request_id::text as request_id, ${sql.raw(LINE_COLUMNS)}

@@ -92,6 +92,21 @@ describe('write rules in the strategy registry', () => {
       .rejects.toMatchObject({ code: 'PV003' });
   });
 
+  it('a mistyped or misused strategy is answered with the strategies for that purpose only (no write rule offered as a mask)', async () => {
+    const hint = async (sql: string) => {
+      const error = await db.pool().query(sql).then(() => null, (e: { code: string; hint: string }) => e);
+      expect(error, sql).toMatchObject({ code: 'PV003' });
+      return error!.hint;
+    };
+    const mask = await hint(`select privacy.check_strategy('parital', 'mask', '{}', 'x')`);
+    expect(mask).toMatch(/^Strategies to mask: .*\bpartial\b/);
+    for (const writeOnly of ['scrub_text', 'truncate_ip', 'cap_precision']) expect(mask).not.toContain(writeOnly);
+    expect(await hint(`select privacy.check_strategy('scrub_text', 'mask', '{}', 'x')`)).toBe(mask);
+    const write = await hint(`select privacy.check_strategy('scrub', 'write', '{}', 'x')`);
+    expect(write).toBe('Strategies to write: cap_precision, pseudonymise, scrub_text, truncate_ip');
+    expect(await hint(`select privacy.check_strategy('fake_imeii', 'anonymize', '{}', 'x')`)).toMatch(/\bfake_imei\b/);
+  });
+
   it('write_rule_call writes the call for the column type, casting where needed, and refuses other types', async () => {
     expect(await scalar(db.pool(), `select privacy.write_rule_call('scrub_text', '{"phone": false}', 'new."note"', 'varchar') as value`))
       .toBe(`(privacy.minimise_scrub_text((new."note")::pg_catalog.text, '{"email": true, "phone": false, "personnummer": true}'::pg_catalog.jsonb))::pg_catalog."varchar"`);
