@@ -33,7 +33,8 @@
 --     taken toward minus infinity, in the column's own arithmetic instead of numeric division
 --     (a fifth of the instructions). Overflow raises 22003 where the general function's cast
 --     back raises it. bigint beyond ±10^15 keeps the general call (see the code).
---   * generalize and time of timestamptz in a zone other than UTC: date_trunc(unit, value, zone).
+--   * generalize and time of timestamptz by days and longer in a zone other than UTC:
+--     date_trunc(unit, value, zone).
 --   * time of quarter hours: date_bin, a quarter of the instructions of the general expression;
 --     generalize and time of minutes, hours and days of timestamptz in UTC: date_bin too.
 -- Dates, numeric, double precision, round, hash, fake and grid need nothing here: once inlined
