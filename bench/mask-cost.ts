@@ -14,13 +14,18 @@
 // Figures: each expression's instructions per row beyond reading the raw column, and the ratio of
 // the whole scan (mask included) to the hand-written one's.
 //
-// Run: node bench/mask-cost.ts [rows]
+// Run: node bench/mask-cost.ts [rows]    MASK_COST_ONLY=<regular expression>: only the masks whose
+// label matches, their figures replaced in the results file and the others kept.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrateUp } from '../src/migrate/migrator.ts';
 import { callgrindUnavailable, withCallgrindCluster } from './callgrind-cluster.ts';
-import { machineDescription, writeBenchResult, type Figure } from './bench-result.ts';
+import { machineDescription, writeBenchResult, type BenchResult, type Figure } from './bench-result.ts';
 
 const rows = Number(process.argv[2] ?? 100_000);
+const only = process.env.MASK_COST_ONLY ? new RegExp(process.env.MASK_COST_ONLY) : undefined;
 
 interface MaskCase {
   label: string;
@@ -125,7 +130,7 @@ await withCallgrindCluster(async (cluster) => {
            format('%L::text[]', privacy.fake_word_list('sv', 'city')) as cities
     from privacy.pseudonym_key k where k.retired_at is null`);
   const expressions = [];
-  for (const c of CASES) {
+  for (const c of CASES.filter((m) => !only || only.test(m.label))) {
     const byHand = c.byHand.replaceAll('$KEY_IPAD', fill!.ipad).replaceAll('$KEY_OPAD', fill!.opad).replaceAll('$CITIES', fill!.cities);
     const { rows: [e] } = await client.query<{ now: string; before: string }>(`
       select privacy.strategy_call($1, $2::jsonb, $3, $4::regtype, 'mask') as now,
@@ -154,7 +159,7 @@ await withCallgrindCluster(async (cluster) => {
       - cluster.instructions(`${label}.planned`, [`select max(${expression}) from public.bench_mask where false`]);
   };
   const raw: Record<string, number> = {};
-  for (const column of new Set(CASES.map((c) => c.column))) raw[column] = scan(`raw.${column}`, column);
+  for (const column of new Set(expressions.map((c) => c.column))) raw[column] = scan(`raw.${column}`, column);
 
   const perRow = (n: number) => Math.round(n / rows);
   const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
@@ -176,9 +181,19 @@ await withCallgrindCluster(async (cluster) => {
       { metric: `${e.label}: max(mask) scan, general function (before) / by hand`, value: ratio(before, byHand), unit: '×', note },
     );
   }
+  let measured = figures.map((f) => ({ ...f, metric: `${f.metric} (${rows} rows)` }));
+  const previousFile = join(dirname(fileURLToPath(import.meta.url)), 'results', 'mask-cost.json');
+  if (only && existsSync(previousFile)) {
+    // The masks not measured this time keep their figures, in the order of CASES.
+    const previous = JSON.parse(readFileSync(previousFile, 'utf8')) as BenchResult;
+    const labelOf = (metric: string) => CASES.find((c) => metric.startsWith(`${c.label}: `))?.label;
+    const all = [...previous.figures.filter((f) => !only.test(labelOf(f.metric) ?? '')), ...measured];
+    const order = (f: Figure) => CASES.findIndex((c) => c.label === labelOf(f.metric));
+    measured = all.map((f, i) => ({ f, i })).sort((a, b) => order(a.f) - order(b.f) || a.i - b.i).map((x) => x.f);
+  }
   const file = writeBenchResult({
     name: 'mask-cost', date: new Date().toISOString(), postgres: postgresVersion.replace(/ on .*$/, ''),
-    machine: machineDescription(), figures: figures.map((f) => ({ ...f, metric: `${f.metric} (${rows} rows)` })),
+    machine: machineDescription(), figures: measured,
   });
   for (const f of figures) console.log(`${f.metric.padEnd(100)} ${String(f.value).padStart(8)} ${f.unit} ${f.target ?? ''}`);
   console.log(`written to ${file}`);

@@ -106,6 +106,8 @@ describe('the generator writes the specialised expression', () => {
     ['generalize', { unit: 'month', time_zone: 'Europe/Stockholm' }, 'timestamptz', `pg_catalog.date_trunc('month', (n.i), 'Europe/Stockholm')`],
     ['time', { unit: 'day', time_zone: 'Europe/Stockholm' }, 'timestamptz', `pg_catalog.date_trunc('day', (n.i), 'Europe/Stockholm')`],
     ['time', { unit: 'quarter_hour' }, 'timestamptz', `pg_catalog.date_bin('00:15:00'::interval, (n.i), '2000-01-01 00:00:00+00'::pg_catalog.timestamptz)`],
+    ['time', { unit: 'hour' }, 'timestamptz', `pg_catalog.date_bin('1 hour'::interval, (n.i), '2000-01-01 00:00:00+00'::pg_catalog.timestamptz)`],
+    ['generalize', { unit: 'day', time_zone: 'UTC' }, 'timestamptz', `pg_catalog.date_bin('1 day'::interval, (n.i), '2000-01-01 00:00:00+00'::pg_catalog.timestamptz)`],
     ['time', { unit: 'quarter_hour' }, 'timestamp', `pg_catalog.date_bin('00:15:00'::interval, (n.i), '2000-01-01 00:00:00'::timestamp)`],
   ])('%s %j %s', async (strategy, params, type, piece) => {
     expect(await expressionOf(strategy, params, 'n.i', type)).toContain(piece);
@@ -115,7 +117,9 @@ describe('the generator writes the specialised expression', () => {
     expect(await expressionOf('generalize', { step: 2.5 }, 'n.i', 'integer')).toMatch(/^privacy\.mask_generalize\(/);
     expect(await expressionOf('generalize', { step: 10000000000000000 }, 'n.b', 'bigint')).toMatch(/^privacy\.mask_generalize\(/);
     expect(await expressionOf('generalize', { unit: 'month' }, 'n.tz', 'timestamptz')).toMatch(/^privacy\.mask_generalize\(/);
-    expect(await expressionOf('time', { unit: 'hour' }, 'n.tz', 'timestamptz')).toMatch(/^privacy\.mask_time\(/);
+    expect(await expressionOf('generalize', { unit: 'hour', time_zone: 'America/New_York' }, 'n.tz', 'timestamptz')).toMatch(/^privacy\.mask_generalize\(/);
+    expect(await expressionOf('time', { unit: 'hour', time_zone: 'Europe/Stockholm' }, 'n.tz', 'timestamptz')).toMatch(/^privacy\.mask_time\(/);
+    expect(await expressionOf('time', { unit: 'minute', time_zone: 'Asia/Kathmandu' }, 'n.tz', 'timestamptz')).toMatch(/^privacy\.mask_time\(/);
     expect(await expressionOf('generalize', { unit: 'year' }, 'n.tz::date', 'date')).toMatch(/^privacy\.mask_generalize\(/);
   });
 });
