@@ -40,7 +40,8 @@ export const privateClusterAvailable = existsSync(path.join(PG_BIN, 'pg_ctl'));
  * PostgreSQL refuses to run as root), starts it on a free loopback port with SCRAM auth for a
  * random superuser password, and destroys it after the test file.
  */
-export async function startPrivateCluster(): Promise<PrivateCluster> {
+export async function startPrivateCluster(options: { binDirectory?: string } = {}): Promise<PrivateCluster> {
+  const bin = options.binDirectory ?? PG_BIN;
   const user = await postgresOsUser();
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'integritet-cluster-'));
   const dataDirectory = path.join(directory, 'data');
@@ -50,7 +51,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   const passwordFile = path.join(directory, 'pw');
   await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   if (user) await fs.chown(passwordFile, user.uid, user.gid);
-  await asPostgres(user, 'initdb', ['-D', dataDirectory, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
+  await asPostgres(user, bin, 'initdb', ['-D', dataDirectory, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256',
     '--encoding=UTF8', '--no-locale', '--no-sync']);
   await fs.rm(passwordFile);
   const port = await freeTcpPort();
@@ -58,7 +59,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     `-p ${port}`, `-c listen_addresses=127.0.0.1`, `-c unix_socket_directories=''`, '-c fsync=off',
     '-c full_page_writes=off', '-c lc_messages=C', '-c max_connections=100',
   ].join(' ');
-  const pgCtl = (args: string[]) => asPostgres(user, 'pg_ctl', ['-D', dataDirectory, '-l', logFile, '-w', '-t', '60', ...args]);
+  const pgCtl = (args: string[]) => asPostgres(user, bin, 'pg_ctl', ['-D', dataDirectory, '-l', logFile, '-w', '-t', '60', ...args]);
 
   let up = false;
   const start = async () => {
@@ -93,9 +94,9 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   };
 }
 
-async function asPostgres(user: OsUser | undefined, program: string, args: string[]): Promise<void> {
+async function asPostgres(user: OsUser | undefined, bin: string, program: string, args: string[]): Promise<void> {
   try {
-    await run(path.join(PG_BIN, program), args, {
+    await run(path.join(bin, program), args, {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
       cwd: os.tmpdir(),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
