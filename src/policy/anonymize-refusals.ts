@@ -18,7 +18,7 @@ export interface RefusedStrategy {
   hint: string | null;
 }
 
-/** What {@link refusedStrategies} found, and why it could not check, if it could not. */
+/** What `refusedStrategies` found, and why it could not check, if it could not. */
 export interface RefusalCheck {
   refused: RefusedStrategy[];
   /** Set when the check could not run (no privilege, an install without it). */
