@@ -50,6 +50,9 @@ function expectCustomerErasedWithBookkeepingKept(output: string): void {
   // The customer row stays while the kept invoices reference it, anonymized whole (a fake
   // organisationsnummer passes its format check), so it need not be restricted.
   expect(lines('public.customer', 'anonymized').map(([, , rows]) => rows)).toEqual(['1']);
+  // The line names the columns it changed (kept by and until are empty for it, so they come next).
+  expect(lines('public.customer', 'anonymized')[0]![3], 'columns anonymized').toMatch(/^\w+(, \w+)*$/);
+  expect(lines('public.customer', 'anonymized')[0]![3]!.split(', ')).toContain('name');
   expect(lines('public.customer', 'restricted')).toEqual([]);
   for (const [table, outcome, , keptBy] of report) {
     if (outcome === 'restricted') expect(keptBy, `${table}: the reason it is kept`).toMatch(/^(minimum|hold|referenced):\S+/);

@@ -49,7 +49,9 @@ export async function eraseCustomer({ url, owner, print, keep }: DemoContext, ap
     await db.destroy();
   }
   print(`\nselect * from privacy.erase_subject('customer', '${customer.id}', '${reason}'):`);
-  print(textTable(['table', 'outcome', 'rows', 'kept by', 'until'], compactReport(lines)));
+  print(textTable(['table', 'outcome', 'rows', 'kept by', 'until', 'columns anonymized'], compactReport(lines)));
+  const left = lines.flatMap((l) => (l.unchanged ?? []).map((c) => [`${l.relation}.${c.column}`, l.outcome, c.why]));
+  if (left.length > 0) print(`columns left as they were in those rows:\n${textTable(['column', 'in rows', 'why'], left)}`);
 
   const after = await countAsApplication(app, customer.id);
   const raw = await countAsOwner(owner, customer.id);
@@ -112,22 +114,22 @@ async function countAsOwner(owner: pg.Client, customerId: string): Promise<RowCo
 }
 
 /**
- * The erasure report with one line per table, outcome and reason: rows restricted to different
- * last days (one per fiscal year) are summed, their days shown as a range.
+ * The erasure report with one line per table, outcome, reason and columns anonymized: rows
+ * restricted to different last days (one per fiscal year) are summed, their days shown as a range.
  */
 function compactReport(lines: ErasureLine[]): string[][] {
   const groups = new Map<string, ErasureLine[]>();
   for (const line of lines) {
-    const key = [line.relation, line.outcome, line.keptBy ?? ''].join('\t');
+    const key = [line.relation, line.outcome, line.keptBy ?? '', line.changed?.join(', ') ?? ''].join('\t');
     groups.set(key, [...(groups.get(key) ?? []), line]);
   }
   return [...groups.values()].map((group) => {
-    const { relation, outcome, keptBy } = group[0]!;
+    const { relation, outcome, keptBy, changed } = group[0]!;
     const rows = group.reduce((n, l) => n + l.rows, 0);
     const days = group.map((l) => l.until).filter((d) => d !== null).sort();
     const until = outcome !== 'restricted' ? ''
       : group.some((l) => l.until === null) ? 'open-ended'
         : days.length > 1 && days[0] !== days.at(-1) ? `${days[0]} to ${days.at(-1)}` : days[0]!;
-    return [relation, outcome, rows.toLocaleString('en'), keptBy ?? '', until];
+    return [relation, outcome, rows.toLocaleString('en'), keptBy ?? '', until, changed?.join(', ') ?? ''];
   });
 }
