@@ -63,6 +63,11 @@ try {
     ['geo_noise read mask, ε = 0.01/m', scan(...(await pair('geo_noise', { epsilon: 0.01 })) as [string, string])],
     ['geo_noise anonymization (one keyed planar draw per point)', scan(...(await pair('geo_noise', { epsilon: 0.01 }, 'anonymize')) as [string, string])],
     ['geo_trim read mask (1000 zones)', scan(...(await pair('geo_trim', {})) as [string, string])],
+    // The general function, as views ran geo_trim before sql/530 wrote the zone test into them:
+    // a call of the definer in_location_zone per point.
+    ['geo_trim through mask_geo_trim and the definer in_location_zone (1000 zones)',
+      scan(`privacy.mask_geo_trim(t.lat, '{"axis": "lat", "pair_column": "lon"}'::jsonb, t.lon, null)`,
+           `privacy.mask_geo_trim(t.lon, '{"axis": "lon", "pair_column": "lat"}'::jsonb, t.lat, null)`)],
     ['geo_trim + geo_grid 1000 m anonymization (1000 zones)', scan(...(await pair('geo_trim', { meters: 1000 }, 'anonymize')) as [string, string])],
     ['time read mask (hour) on recorded_at',
       `select count(*), max(${(await client.query(`select privacy.strategy_call('time', '{"unit": "hour"}', 't.recorded_at', 'timestamptz', 'mask') as s`)).rows[0].s}) from public.bench_position t`],

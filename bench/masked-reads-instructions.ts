@@ -127,7 +127,8 @@ try {
     { metric: '(b) price of masking, pk lookup, in instructions', value: ratio(perLookup.masked!, perLookup.raw!), unit: '×' },
   ];
   const file = writeBenchResult({
-    name: 'masked-reads-instructions', date: new Date().toISOString(), postgres: postgresVersion.replace(/ on .*$/, ''),
+    // Another size than the default keeps its own file: the two sizes price the plan differently.
+    name: rows === 1_000_000 ? 'masked-reads-instructions' : `masked-reads-instructions-${rows}`, date: new Date().toISOString(), postgres: postgresVersion.replace(/ on .*$/, ''),
     machine: machineDescription(), figures: figures.map((f) => ({ ...f, metric: `${f.metric} (${rows} rows)` })),
   });
   for (const f of figures) console.log(`${f.metric.padEnd(50)} ${String(f.value).padStart(8)} ${f.unit} ${f.target ?? ''}`);

@@ -89,12 +89,20 @@ comment on function privacy.restricted_keys_relation() is
 
 -- Why invoker: builds text from the catalog; executes nothing. Restricted rows (GDPR Art. 18,
 -- sql/430-subject-restriction.sql) are left out by the table's row-level security policy, as a
--- NOT EXISTS on the keys in privacy.hidden_row (migration 0007): the row's integer key, or a hash
--- of its key. The planner makes it a subplan of the scan: an index probe per row in key lookups,
--- a hashed subplan in full scans (bench/masked-reads-instructions.ts). Columns are qualified with
--- `alias`, by default the table's name, as a policy's expression names its table. NULL for a table
--- without a primary key (its rows cannot be restricted one by one), and where no table lists
--- restricted rows.
+-- NOT IN on the table's keys in privacy.hidden_row (migration 0007): the row's integer key, or a
+-- hash of its key, never NULL (primary-key columns are NOT NULL, and so is row_id). The subquery
+-- names no column of the scanned row, so the planner reads the table's hidden keys once per
+-- statement into a hash table and tests each row against it, and costs it so. A correlated NOT
+-- EXISTS ran the same hashed subplan, but a policy qual is not pulled up into an anti-join, so the
+-- planner kept it as a choice between a probe per row and the hash and costed the statement
+-- with the probe per row: at 100k rows a masked full scan was priced at twenty times its real
+-- cost, which crossed jit_inline_above_cost, and compiling the statement with LLVM cost more than
+-- running it (2.88x the same masks by hand in instructions; bench/masked-reads-instructions.ts).
+-- The limit of this form: PostgreSQL hashes the subquery only while the planner expects the
+-- table's hidden keys to fit in hash_mem (about 250k keys of one table at work_mem 4MB); past
+-- that it reads them again for every row. Columns are qualified with `alias`, by default the
+-- table's name, as a policy's expression names its table. NULL for a table without a primary key
+-- (its rows cannot be restricted one by one), and where no table lists restricted rows.
 create or replace function privacy.restricted_rows_filter_sql(schema_name name, table_name name, alias name default null)
 returns text
 language plpgsql stable
@@ -114,8 +122,8 @@ begin
   if v_row_id is null then
     return null;
   end if;
-  return pg_catalog.format('not exists (select from %s %I where %I.schema_name = %L and %I.table_name = %L and %I.row_id = %s)',
-                           v_keys, v_alias, v_alias, schema_name, v_alias, table_name, v_alias, v_row_id);
+  return pg_catalog.format('%s not in (select %I.row_id from %s %I where %I.schema_name = %L and %I.table_name = %L)',
+                           v_row_id, v_alias, v_keys, v_alias, v_alias, schema_name, v_alias, table_name);
 end
 $$;
 comment on function privacy.restricted_rows_filter_sql(name, name, name) is

@@ -22,9 +22,24 @@ as $$
   where not exists (select from privacy.hidden_row h
                     where h.schema_name = r.schema_name and h.table_name = r.table_name and h.row_id = r.row_id)
   group by r.schema_name, r.table_name
+  union all
+  -- Row-level security tests a row against its table's hidden keys in a hash built once per
+  -- statement (privacy.restricted_rows_filter_sql, sql/200), as long as the planner expects the
+  -- keys to fit in hash_mem, 32 bytes a key; past that it reads them all again for every row.
+  -- Counted against this session's work_mem, which the application's may differ from.
+  select 'medium'::text, 'hidden_rows_not_hashed'::text, pg_catalog.format('%I.%I', h.schema_name, h.table_name),
+         pg_catalog.format('%s hidden rows: more than work_mem (%s) times hash_mem_multiplier (%s) holds, so every masked '
+                           'read tests each row against all of them one by one: raise work_mem for the application''s logins '
+                           '(alter role … set work_mem = ''%s'')',
+                           pg_catalog.count(*), pg_catalog.current_setting('work_mem'), pg_catalog.current_setting('hash_mem_multiplier'),
+                           pg_catalog.pg_size_pretty(((pg_catalog.count(*) * 64 / pg_catalog.current_setting('hash_mem_multiplier')::float8)::bigint / 1048576 + 1) * 1048576))
+  from privacy.hidden_row h
+  group by h.schema_name, h.table_name
+  having pg_catalog.count(*) * 32 > pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem'))
+                                     * pg_catalog.current_setting('hash_mem_multiplier')::float8
 $$;
 comment on function privacy.verify_hidden_rows() is
-  'Findings: restricted rows missing from privacy.hidden_row, which masked views would therefore show.';
+  'Findings: restricted rows missing from privacy.hidden_row, which masked views would therefore show, and tables with more hidden rows than a hash of them in work_mem holds.';
 revoke execute on function privacy.verify_hidden_rows() from public;
 
 -- Why definer: inspects role memberships, privileges and settings of every role, which

@@ -275,6 +275,37 @@ $$;
 comment on function privacy.mask_geo_trim(double precision, jsonb, double precision, text) is
   'geo_trim: NULL for a point in a privacy zone of the current tenant, else the value (its geo_grid cell when meters is given).';
 
+-- Why invoker: builds text from its arguments; executes nothing. The geo_trim read mask as a
+-- masked view runs it (sql/530-location-call.sql): the same answer as mask_geo_trim, with the
+-- zone test of in_location_zone written out as a correlated subquery on privacy.location_zone,
+-- which the view's owner reads. `value_sql` and `pair_sql` are float8 expressions of the row;
+-- `tenant_sql` the row's tenant as text (geo_grid's parameter when `meters` is given).
+create or replace function privacy.geo_trim_read_sql(value_sql text, pair_sql text, params jsonb, tenant_sql text)
+returns text
+language plpgsql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_lat text := case when params ->> 'axis' = 'lat' then value_sql else pair_sql end;
+  v_lon text := case when params ->> 'axis' = 'lat' then pair_sql else value_sql end;
+begin
+  return pg_catalog.format(
+    $f$case when %1$s is null or %2$s is null then null::pg_catalog.float8
+      when exists (select from privacy.location_zone z
+        where z.bbox OPERATOR(pg_catalog.&&) pg_catalog.box(pg_catalog.point(%4$s, %3$s), pg_catalog.point(%4$s, %3$s))
+          and (z.tenant is null or z.tenant OPERATOR(pg_catalog.=) (select privacy.current_tenant()))
+          and pg_catalog.power((%3$s OPERATOR(pg_catalog.-) z.lat) OPERATOR(pg_catalog.*) z.metres_per_deg_lat, 2)
+              OPERATOR(pg_catalog.+) pg_catalog.power((%4$s OPERATOR(pg_catalog.-) z.lon) OPERATOR(pg_catalog.*) z.metres_per_deg_lon, 2)
+              OPERATOR(pg_catalog.<) pg_catalog.power(z.effective_radius_m, 2)) then null::pg_catalog.float8
+      else %5$s end$f$,
+    value_sql, pair_sql, v_lat, v_lon,
+    case when privacy.param_float(params, 'meters', null) is null then value_sql
+         else pg_catalog.format('privacy.mask_geo_grid(%s, %L::pg_catalog.jsonb, %s, %s)', value_sql, params::pg_catalog.text, pair_sql, tenant_sql) end);
+end
+$$;
+comment on function privacy.geo_trim_read_sql(text, text, jsonb, text) is
+  'The geo_trim read mask as a masked view runs it: the zone test as a subquery on privacy.location_zone (internal; sql/530).';
+
 create or replace function privacy.anonymize_geo_trim(value double precision, params jsonb)
 returns double precision
 language sql immutable parallel safe
@@ -315,11 +346,20 @@ grant execute on function
   privacy.trim_trip(double precision[], double precision[])
   to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
 
+-- The masked views' owner reads the zones: the geo_trim read mask tests each point against them
+-- in the view itself (geo_trim_read_sql). It already reads every protected table raw to compute
+-- the masks, so the zones give it nothing new; the application reaches them only through the
+-- trimmed values, as through in_location_zone before.
+grant select on privacy.location_zone to privacy_view_owner;
+
 -- Sweeps only: zones of any tenant, and what anonymizes with them.
 grant execute on function
   privacy.in_location_zone_of(double precision, double precision, text),
   privacy.anonymize_geo_trim(double precision, jsonb, double precision, text)
   to privacy_sweeper;
+
+-- Admins may preview the SQL of a strategy (privacy.location_call, sql/530).
+grant execute on function privacy.geo_trim_read_sql(text, text, jsonb, text) to privacy_admin;
 
 -- Admins declare and list zones.
 grant execute on function

@@ -108,6 +108,18 @@ describe('read masks, as an application login', () => {
     });
   });
 
+  it('reads no zone itself: the view tests points against privacy.location_zone, the login may not read it', async () => {
+    // The view's owner reads the zones to trim (sql/520); the application login gets only the
+    // trimmed values, and reading the zone table, its centres or radii, is refused.
+    const definition = (await admin.query<{ d: string }>(`select pg_get_viewdef('masked.trip') as d`)).rows[0]!.d;
+    expect(definition).toMatch(/privacy\.location_zone/);
+    for (const sql of ['select lat, lon, effective_radius_m from privacy.location_zone',
+                       'select count(*) from privacy.location_zone', 'select bbox from privacy.location_zone limit 1']) {
+      const error = await asApp('1', (c) => c.query(sql).then(() => undefined, (e: { code?: string }) => e));
+      expect(error, sql).toMatchObject({ code: '42501' });
+    }
+  });
+
   it('sees another tenant\'s trips at the same kind of places untrimmed by the first tenant\'s zones', async () => {
     const raw = (await admin.query<Trip>('select id, customer_id, start_lat, start_lon, end_lat, end_lon from public.trip where customer_id = 2 order by id')).rows;
     const masked = await asApp('2', async (c) => (await c.query<Trip>('select id, customer_id, start_lat, start_lon, end_lat, end_lon from trip order by id')).rows);

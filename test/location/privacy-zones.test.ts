@@ -200,6 +200,29 @@ describe('whose zones count', () => {
   });
 });
 
+describe('the geo_trim read mask as a masked view runs it', () => {
+  it('gives what mask_geo_trim gives, point by point, with and without a grid, for each tenant and none', async () => {
+    // sql/530 writes the zone test into the view (geo_trim_read_sql); mask_geo_trim asks the
+    // definer in_location_zone. Points around the zones, some inside, some NULL.
+    const points = `(select i, 59.2 + (i % 97) * 0.0025 as lat, 17.85 + (i / 97) * 0.004 as lon from generate_series(0, 9408) i
+                     union all select -1, null, 18.0 union all select -2, 59.3, null) t`;
+    for (const params of [{}, { meters: 1000 }]) {
+      for (const [axis, pair] of [['lat', 'lon'], ['lon', 'lat']] as const) {
+        const p = JSON.stringify({ ...params, axis, pair_column: pair });
+        const { rows: [call] } = await client.query(`select privacy.strategy_call('geo_trim', $1, 't.${axis}', 'float8', 'mask') as s`, [p]);
+        expect(call.s).toMatch(/privacy\.location_zone/);
+        for (const tenant of ['1', '2', null]) {
+          const { rows: [r] } = await asTenant(client, tenant, () => client.query(
+            `select count(*) filter (where a is distinct from b)::int as differ, count(*) filter (where a is null)::int as trimmed
+             from (select ${call.s} as a, privacy.mask_geo_trim(t.${axis}, $1::jsonb, t.${pair}, null) as b from ${points}) x`, [p]));
+          expect(r, `${p}, tenant ${tenant}`).toMatchObject({ differ: 0 });
+          expect(r.trimmed, `${p}, tenant ${tenant}`).toBeGreaterThan(tenant === '1' ? 2 : 1);
+        }
+      }
+    }
+  });
+});
+
 describe('declaring zones', () => {
   it.each([
     ['a latitude out of range', 'privacy.add_location_zone(91, 18, 300)'],

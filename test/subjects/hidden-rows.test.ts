@@ -149,4 +149,29 @@ describe('privacy.hidden_row', () => {
     expect(await visible()).toEqual([1, 2, 3]);
     await expectInStep();
   });
+
+  it('privacy.verify() names a table with more hidden rows than a hash in work_mem holds, where masked reads test each row against every one', async () => {
+    const client = await db.pool().connect();
+    try {
+      await client.query('begin');
+      // 64 kB times hash_mem_multiplier holds 4,096 keys at most (32 bytes each); 5,000 do not fit.
+      await client.query(`set local work_mem = '64kB'; set local hash_mem_multiplier = 2`);
+      await client.query(`insert into privacy.hidden_row (schema_name, table_name, row_id, refs)
+                          select 'public', 'member', 1000000 + i, 1 from generate_series(1, 5000) i`);
+      await client.query('analyze privacy.hidden_row');
+      // What the finding is about: the planner then reads the keys again for every row.
+      const plan = (await client.query(`explain (costs off) select count(*) from masked.member`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/SubPlan/);
+      expect(plan).not.toMatch(/hashed SubPlan/);
+      const { rows } = await client.query(`select severity, object, message from privacy.verify() where check_name = 'hidden_rows_not_hashed'`);
+      expect(rows).toEqual([{ severity: 'medium', object: 'public.member', message: expect.stringMatching(
+        /^5000 hidden rows: more than work_mem \(64kB\) times hash_mem_multiplier \(2\) holds, .*alter role … set work_mem = '1024 kB'/) }]);
+      // With room for them, no finding.
+      await client.query(`set local work_mem = '1MB'`);
+      expect((await client.query(`select from privacy.verify() where check_name = 'hidden_rows_not_hashed'`)).rowCount).toBe(0);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
 });
