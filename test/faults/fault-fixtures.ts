@@ -10,7 +10,8 @@ import { queryOnce } from './twin-state.ts';
  * customer 3 under a legal hold, a fiscal year that bookkeeping keeps on a fifth of them) and
  * events partitioned by year (deleted after a year: whole old partitions are dropped). Expired
  * rows are 40 to 100 days old and current ones under 7 days, so twins swept minutes apart sweep
- * the same rows. Customer 7 has a quarter of all fixes, so that erasing it takes a while.
+ * the same rows. Customer 7 has a quarter of all fixes, so that erasing it takes a while. Each
+ * fix counts its writes (fix.writes), so that a row changed twice never looks like its twin.
  */
 export async function createRetentionBase(cluster: PrivateCluster): Promise<void> {
   await queryOnce(cluster.url, 'create database retention_base');
@@ -21,7 +22,12 @@ export async function createRetentionBase(cluster: PrivateCluster): Promise<void
     insert into public.customer select g, 'Customer ' || g, 'c' || g || '@example.com' from generate_series(1, 200) g;
     create table public.fix (id bigint primary key, customer_id bigint not null references public.customer,
                              recorded_at timestamptz not null, lat float8 not null, lon float8 not null,
-                             fiscal_year_end date not null, note text);
+                             fiscal_year_end date not null, note text, writes integer not null default 0);
+    -- How many times each row was written: a row anonymized twice (a resumed sweep that redid
+    -- committed batches) differs from its twin even where the strategies are idempotent.
+    create function public.count_fix_writes() returns trigger language plpgsql as $f$
+      begin new.writes := old.writes + 1; return new; end $f$;
+    create trigger count_writes before update on public.fix for each row execute function public.count_fix_writes();
     insert into public.fix
       select g, case when g % 4 = 0 then 7 else 1 + g % 200 end,
              case when g % 3 = 0 then now() - (g % 9000) * interval '1 minute'
@@ -50,6 +56,7 @@ export async function createRetentionBase(cluster: PrivateCluster): Promise<void
     select privacy.classify_column('customer', 'email', 'contact', mask => 'redact', anonymize => 'redact');
     select privacy.link_subject('customer', 'fix', 'customer_id');
     select privacy.classify_column('fix', 'customer_id', 'not_personal');
+    select privacy.classify_column('fix', 'writes', 'not_personal');
     select privacy.classify_column('fix', 'lat', 'location', anonymize => 'round', anonymize_params => '{"digits": 2}');
     select privacy.classify_column('fix', 'lon', 'location', anonymize => 'round', anonymize_params => '{"digits": 2}');
     select privacy.classify_column('fix', 'note', 'free_text', anonymize => 'redact');
