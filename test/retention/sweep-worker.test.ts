@@ -117,6 +117,11 @@ describe('an application with its own PgBoss', () => {
     await db.pool().query(`
       create table public.trip (id bigint primary key, ended_at timestamptz not null, driver text);
       insert into public.trip select g, now() - interval '400 days' - g * interval '1 second', 'Driver' from generate_series(1, 20000) g;
+      -- A millisecond per row deleted: the whole sweep would take 20 s, so the stop below always
+      -- lands while rows are left, however fast the server is.
+      create function public.trip_slow_delete() returns trigger language plpgsql as
+        'begin perform pg_sleep(0.001); return old; end';
+      create trigger trip_slow_delete before delete on public.trip for each row execute function public.trip_slow_delete();
       select privacy.set_retention('trip', anchor => 'ended_at', keep => '1 year', action => 'delete');`);
     const schema = await bossSchema();
     const boss = new PgBoss({ connectionString: sweeper.url, schema, createSchema: false });
