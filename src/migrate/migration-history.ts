@@ -10,8 +10,13 @@ export interface AppliedMigration {
 
 /** The history, or nothing when the toolkit is not installed (the table comes with the first step). */
 export async function readHistory(client: pg.ClientBase): Promise<AppliedMigration[]> {
+  // Read from pg_class under the statement's own snapshot, not with to_regclass(): that looks the
+  // name up in the session's catalog cache without taking in other sessions' catalog changes, so
+  // a run whose transaction began just before another run's first step committed would still see
+  // no history table, and apply 0001 again.
   const { rows } = await client.query<{ exists: boolean }>(
-    `select to_regclass('privacy.schema_migration') is not null as exists`,
+    `select exists (select from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = 'privacy' and c.relname = 'schema_migration') as exists`,
   );
   if (!rows[0]?.exists) return [];
   const history = await client.query<{ name: string; kind: 'versioned' | 'repeatable'; checksum: string; applied_at: Date }>(
