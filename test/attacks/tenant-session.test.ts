@@ -108,6 +108,27 @@ describe('the tenant of a pooled connection', () => {
     });
   });
 
+  it("look-alike functions and operators earlier in the caller's search_path do not change what set_tenant() writes", async () => {
+    await db.pool().query(`create schema if not exists lookalike;
+      grant usage on schema lookalike to public;
+      create or replace function lookalike.encode(bytea, text) returns text language sql immutable return 'forged';
+      create or replace function lookalike.set_config(text, text, boolean) returns text language sql return 'forged'`);
+    await asRole(app, async (connection) => {
+      await connection.query('begin');
+      const path = (await connection.query(`select current_setting('search_path') as p`)).rows[0].p;
+      await connection.query(`select set_config('search_path', 'lookalike, pg_catalog, ' || $1, true)`, [path]);
+      const plan = (await connection.query(`explain (verbose, costs off) select privacy.set_tenant($1)`, [secrets.own]))
+        .rows.map((r) => r['QUERY PLAN']).join('\n');
+      await connection.query('select privacy.set_tenant($1)', [secrets.own]);
+      const { rows } = await connection.query('select id::text from customer');
+      await connection.query('commit');
+      // Inlined into the caller's statement (no SQL function started per call), bound to pg_catalog.
+      expect(plan).toContain('pg_catalog.set_config(');
+      expect(plan).not.toContain('privacy.set_tenant(');
+      expect(rows).toEqual([{ id: secrets.own }]);
+    });
+  });
+
   it('a tenant id that is no number is an error, not a wider filter', async () => {
     await asRole(app, async (connection) => {
       await connection.query('begin');
