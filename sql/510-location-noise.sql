@@ -120,7 +120,8 @@ comment on function privacy.laplace_metres(double precision) is 'A draw of Lapla
 -- Written with the argument once so that a noisy longitude (a volatile draw) is inlined into
 -- it and drawn once; in double precision (within 5e-14°), not numeric, whose conversions from
 -- and to double precision cost about 3,000 instructions a value. 180° and −180° are the same
--- meridian; either may come out for it.
+-- meridian; either may come out for it. NaN stays NaN; an infinite longitude is refused (input
+-- is out of range), as the metres of a degree (sind, cosd) refuse an infinite latitude.
 create or replace function privacy.geo_wrap_lon(lon double precision)
 returns double precision
 language sql immutable parallel safe
