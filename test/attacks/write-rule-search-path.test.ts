@@ -108,15 +108,12 @@ describe('write rules under a search_path of look-alikes', () => {
       { table: 'position', update: false, proconfig: null }, { table: 'position', update: true, proconfig: pinned },
     ]);
     // The narrow exception: besides inlinable SQL functions and the procedure that commits
-    // (sweep_all), only those generated INSERT functions leave the search_path as it is, and
-    // laplace_metres, the geo_noise draw, whose every type, function and operator is written
-    // qualified (OPERATOR(pg_catalog.*)): a SET clause would cost each drawn row a tenth of its
-    // instructions (sql/510-location-noise.sql).
+    // (sweep_all), only those generated INSERT functions leave the search_path as it is.
     const { rows: unpinned } = await sql(`select p.proname::text as name from pg_proc p join pg_language l on l.oid = p.prolang
       where p.pronamespace = 'privacy'::regnamespace and p.proconfig is null and l.lanname <> 'sql' order by 1`);
     const generated = (await sql(`select privacy.minimise_function_name('public', t)::text as name
       from unnest(array['fix', 'position']) t`)).rows.map((r) => r.name);
-    expect(unpinned.map((r) => r.name)).toEqual([...generated, 'laplace_metres', 'sweep_all'].sort());
+    expect(unpinned.map((r) => r.name)).toEqual([...generated, 'sweep_all'].sort());
   });
 
   it('values inserted directly are stored minimised', async () => {

@@ -63,6 +63,37 @@ describe.each([[59.33, 18.07, 0.01], [68.35, 18.83, 0.002]])('privacy.geo_noise 
   });
 });
 
+describe('one coordinate of Laplace noise, privacy.laplace_metres', () => {
+  it(`draws Laplace(b) over ${DRAWS} draws: mean |x| = b, median 0, P(|x| > b) = 1/e, the magnitude the same on either side, |x| ≤ 36.74·b`, async () => {
+    const { rows } = await db.pool().query<{ x: number }>(`select privacy.laplace_metres(100) as x from generate_series(1, ${DRAWS})`);
+    const draws = rows.map((r) => r.x / 100);
+    expect(Math.abs(mean(draws.map(Math.abs)) - 1)).toBeLessThan(0.03);
+    expect(Math.abs(draws.filter((x) => x > 0).length / DRAWS - 0.5)).toBeLessThan(0.02);
+    expect(Math.abs(draws.filter((x) => Math.abs(x) > 1).length / DRAWS - Math.exp(-1))).toBeLessThan(0.02);
+    // Sign and magnitude come from one draw: each side must still be a whole exponential.
+    for (const side of [draws.filter((x) => x > 0), draws.filter((x) => x < 0).map((x) => -x)]) {
+      expect(Math.abs(mean(side) - 1)).toBeLessThan(0.05);
+      expect(Math.abs(side.filter((x) => x > Math.LN2).length / side.length - 0.5)).toBeLessThan(0.03);
+    }
+    expect(Math.max(...draws.map(Math.abs))).toBeLessThanOrEqual(36.74);
+  });
+});
+
+describe('privacy.geo_wrap_lon', () => {
+  it('brings any longitude onto its meridian within [−180, 180]', async () => {
+    const { rows } = await db.pool().query<{ lon: number; wrapped: number }>(`
+      select lon, privacy.geo_wrap_lon(lon) as wrapped
+      from (select -5000 + i * 0.37 as lon from generate_series(0, 27027) i
+            union all select unnest(array[-180, -179.9999999, 0, 18.0649123, 179.9999999, 180, 540, 1e9 + 0.5]::float8[])) s`);
+    for (const { lon, wrapped } of rows) {
+      expect(wrapped).toBeGreaterThanOrEqual(-180);
+      expect(wrapped).toBeLessThanOrEqual(180);
+      const turns = (wrapped - lon) / 360;
+      expect(Math.abs(turns - Math.round(turns)) * 360).toBeLessThan(1e-12 * Math.max(1, Math.abs(lon)));
+    }
+  });
+});
+
 describe('the geo_noise read mask', () => {
   it('adds independent Laplace noise of scale √2/ε metres to each axis, fresh at every read', async () => {
     const epsilon = 0.01;
