@@ -1,8 +1,10 @@
 -- integritet: the `pseudonym` strategy — a keyed HMAC of the value — and its key.
 --
 -- The key lives in privacy.pseudonym_key (migration 0003), which nobody but its owner can read.
--- privacy.pseudonym_hmac() is the one function that reads it: SECURITY DEFINER, returning the
--- HMAC and never the key. The masks around it are inlinable (sql/100-strategy-building-blocks.sql).
+-- Two doors lead to it: privacy.pseudonym_hmac(), SECURITY DEFINER, returning the HMAC and never
+-- the key, for every statement but a masked view's; and the view privacy.pseudonym_pad, the
+-- key's HMAC pads, which the masked views' owner alone may read, so that a masked view computes
+-- pseudonyms inline (sql/181). The masks are inlinable (sql/100-strategy-building-blocks.sql).
 --
 -- Known limit: a role that may compute pseudonyms may compute them for its own guesses too, and
 -- so recognise a guessable value (a small number, a common name) by its pseudonym. Masked
