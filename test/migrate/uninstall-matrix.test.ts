@@ -124,7 +124,7 @@ describe('a masked pseudonym column across the down of 0003, which takes the key
     const pseudonym = `select privacy.mask_pseudonym('Anna'::text, '{}')`;
     expect(await value(db.url, `select holder from masked.card`)).toBe(await value(db.url, pseudonym));
 
-    await migrateDown(db.url, { to: '0002-masked-reads', force: true });
+    await migrateDown(db.url, { to: '0003-strategies', force: true });
     expect(await value(db.url, `select to_regclass('privacy.pseudonym_key') is null`)).toBe(true);
     expect(await query(db.url, `select id, holder from masked.card`)).toEqual([{ id: 1, holder: null }]);
 
