@@ -169,7 +169,7 @@ Functions shown as an address are static functions of the server binary, which h
 |---|---|---|---|---|
 ${maskRows.join('\n')}
 
-## Where they go: the functions with the most instructions of their own, a row
+## Where they go: the functions with the most instructions of their own over the whole backend (its start included), divided by the rows
 
 | mask | as | function and its instructions a row |
 |---|---|---|
