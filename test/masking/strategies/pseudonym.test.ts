@@ -145,6 +145,15 @@ describe('pseudonym in a masked view: the HMAC inlined, its pads read once per s
     expect(rows.filter((r) => r.name !== null)).toHaveLength(VALUES.length - 1);
   });
 
+  it('gives the same pseudonym back to a write through the view (its trigger returns the masked row)', async () => {
+    const returned = await asRole(reader, async (client) =>
+      (await client.query(`insert into masked.p (id, name, big) values (1000, 'new@example.se', 42) returning name, big`)).rows[0]);
+    const { rows: [general] } = await db.pool().query(
+      `select privacy.mask_pseudonym('new@example.se'::text, '{}') as name, privacy.mask_pseudonym(42::bigint, '{}') as big`);
+    expect(returned).toEqual(general);
+    await db.pool().query(`delete from public.p where id = 1000`);
+  });
+
   it('keeps the collation of the column, as the general call does', async () => {
     const collations = await column<string>(db.pool(), `
       select attname || ' ' || coalesce(attcollation::regcollation::text, '-') as value
