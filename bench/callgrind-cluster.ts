@@ -16,6 +16,10 @@ export interface CallgrindCluster {
   stop(): void;
   /** Instructions of one single-user backend running `lines` (one statement a line) in database bench. */
   instructions(label: string, lines: string[]): number;
+  /** The functions of the count made under `label`, by their own instructions (callgrind_annotate), most first. */
+  selfCost(label: string, top: number): { fn: string; instructions: number }[];
+  /** The cluster's temporary directory, readable by the server (removed with the cluster). */
+  readonly dir: string;
 }
 
 function which(command: string, args: string[]): string | undefined {
@@ -67,6 +71,14 @@ export async function withCallgrindCluster<T>(work: (cluster: CallgrindCluster) 
         if (!summary) throw new Error(`no instruction count in ${out}`);
         return Number(summary[1]);
       },
+      selfCost(label, top) {
+        const annotated = execFileSync('callgrind_annotate', ['--threshold=100', join(dir, `callgrind.${label}`)],
+                                       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        const lines = annotated.split('\n').map((l) => /^\s*([\d,]+) \([\s\d.]+%\)\s+(\S+)/.exec(l)).filter((m) => m !== null);
+        // The first line is the program's total; the rest are functions by their own cost.
+        return lines.slice(1, top + 1).map((m) => ({ fn: m[2]!.replace(/^.*:/, ''), instructions: Number(m[1]!.replace(/,/g, '')) }));
+      },
+      dir,
     });
   } finally {
     if (started) {

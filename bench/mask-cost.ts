@@ -82,8 +82,9 @@ const CASES: MaskCase[] = [
     everyValue: true, byHand: `date_trunc('day', seen, 'Europe/Stockholm')` },
   { label: 'hash sha256', column: 'name', type: 'text', strategy: 'hash', params: {}, byHand: `encode(sha256(convert_to(name, 'UTF8')), 'hex')` },
   { label: 'hash md5', column: 'name', type: 'text', strategy: 'hash', params: { algorithm: 'md5' }, everyValue: true, byHand: `md5(name)` },
-  // By hand with the key in the statement, which no reader may ever have: what the HMAC costs
-  // without the definer function that keeps the key out of reach.
+  // By hand with the key's pads in the statement, which no reader may ever have: what the HMAC
+  // costs with nothing around it. The masked view reads the pads once per statement from
+  // privacy.pseudonym_pad (sql/131), which its owner alone may read.
   { label: 'pseudonym length 16', column: 'name', type: 'text', strategy: 'pseudonym', params: {},
     byHand: `left(encode(sha256($KEY_OPAD || sha256($KEY_IPAD || convert_to(name, 'UTF8'))), 'hex'), 16)` },
   { label: 'fake city', column: 'name', type: 'text', strategy: 'fake', params: { kind: 'city' },
@@ -118,17 +119,16 @@ await withCallgrindCluster(async (cluster) => {
       lat double precision not null, lon double precision not null);
     insert into public.bench_mask
       select i, 'Person ' || md5(i::text), 'user' || i || '@example.se', '070-' || lpad((i % 10000000)::text, 7, '0'),
-             date '1940-01-01' + (i * 7919) % 25000, timestamptz '2026-01-01' + (i * 7919 % 31536000) * interval '1 second',
-             ((i * 7919) % 10000000) / 100.0, (i * 7919) % 100, (i::bigint * 7919) % 100000000,
+             date '1940-01-01' + ((i * 7919) % 25000)::integer, timestamptz '2026-01-01' + (i * 7919 % 31536000) * interval '1 second',
+             ((i * 7919) % 10000000) / 100.0, (i * 7919) % 100, (i * 7919) % 100000000,
              55.4 + ((i * 7919) % 135000) / 10000.0, 11.2 + ((i * 104729) % 125000) / 10000.0
-      from generate_series(1, ${rows}) i`);
+      from generate_series(1::bigint, ${rows}) i`);
   await client.query('vacuum analyze public.bench_mask');
   // What the hand-written expressions need from the database: the key's pads, the list of cities.
   const { rows: [fill] } = await client.query<{ ipad: string; opad: string; cities: string }>(`
-    select format('%L::bytea', substr(bit_send(privacy.hmac_key_block(k.key) # ('x' || repeat('36', 64))::bit(512)), 5)) as ipad,
-           format('%L::bytea', substr(bit_send(privacy.hmac_key_block(k.key) # ('x' || repeat('5c', 64))::bit(512)), 5)) as opad,
+    select format('%L::bytea', p.inner_pad) as ipad, format('%L::bytea', p.outer_pad) as opad,
            format('%L::text[]', privacy.fake_word_list('sv', 'city')) as cities
-    from privacy.pseudonym_key k where k.retired_at is null`);
+    from privacy.pseudonym_pad p`);
   const expressions = [];
   for (const c of CASES.filter((m) => !only || only.test(m.label))) {
     const byHand = c.byHand.replaceAll('$KEY_IPAD', fill!.ipad).replaceAll('$KEY_OPAD', fill!.opad).replaceAll('$CITIES', fill!.cities);

@@ -3,6 +3,17 @@
 -- write rule still named by a column rule makes this fail (foreign key) rather than lose it.
 
 drop table privacy.fake_word;
+-- The masked views of pseudonym columns read the key's pads from privacy.pseudonym_pad
+-- (sql/131-mask-pseudonym.sql), which reads the key table: it becomes a view of no key (NULL
+-- pseudonyms, as with no current key) before the table goes, so that no masked view is dropped.
+do $pads$
+begin
+  if pg_catalog.to_regclass('privacy.pseudonym_pad') is not null then
+    create or replace view privacy.pseudonym_pad as
+      select null::pg_catalog.bytea as inner_pad, null::pg_catalog.bytea as outer_pad where false;
+  end if;
+end
+$pads$;
 drop table privacy.pseudonym_key;
 
 delete from privacy.strategy where usable_for = 'write' or function_name is not null;

@@ -113,6 +113,24 @@ $$;
 comment on function privacy.mask_phone(text, jsonb) is
   'phone: every digit but the last keep_last (default 2) replaced by *, separators kept.';
 
+-- Why a function of its own, never inlined (PL/pgSQL, its plan kept for the session): the
+-- specialised phone mask (sql/181) computes the common shapes itself and calls this for the
+-- rare ones. Inlined there, the general expression was a tree of some sixty function calls in
+-- every masked view's column, and PostgreSQL builds a view's expressions (checking EXECUTE on
+-- every function in them) each time a statement starts: two thirds of the instructions of a
+-- masked primary-key lookup (bench/masked-reads-instructions.ts). One call costs one check.
+create or replace function privacy.mask_phone_rare(value text, keep_last integer)
+returns text
+language plpgsql immutable parallel safe
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return privacy.mask_phone(value, pg_catalog.jsonb_build_object('keep_last', keep_last));
+end
+$$;
+comment on function privacy.mask_phone_rare(text, integer) is
+  'phone with keep_last, as privacy.mask_phone() (internal: the shapes the specialised phone mask leaves to it).';
+
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
 
@@ -123,5 +141,6 @@ grant execute on function
   privacy.mask_email(text, jsonb),
   privacy.digit_count(text),
   privacy.digit_suffix_length(text, integer),
-  privacy.mask_phone(text, jsonb)
+  privacy.mask_phone(text, jsonb),
+  privacy.mask_phone_rare(text, integer)
   to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;

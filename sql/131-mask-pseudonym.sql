@@ -1,8 +1,10 @@
 -- integritet: the `pseudonym` strategy — a keyed HMAC of the value — and its key.
 --
 -- The key lives in privacy.pseudonym_key (migration 0003), which nobody but its owner can read.
--- privacy.pseudonym_hmac() is the one function that reads it: SECURITY DEFINER, returning the
--- HMAC and never the key. The masks around it are inlinable (sql/100-strategy-building-blocks.sql).
+-- Two doors lead to it: privacy.pseudonym_hmac(), SECURITY DEFINER, returning the HMAC and never
+-- the key, for every statement but a masked view's; and the view privacy.pseudonym_pad, the
+-- key's HMAC pads, which the masked views' owner alone may read, so that a masked view computes
+-- pseudonyms inline (sql/181). The masks are inlinable (sql/100-strategy-building-blocks.sql).
 --
 -- Known limit: a role that may compute pseudonyms may compute them for its own guesses too, and
 -- so recognise a guessable value (a small number, a common name) by its pseudonym. Masked
@@ -59,6 +61,45 @@ end
 $$;
 comment on function privacy.rotate_pseudonym_key() is
   'Retires the current pseudonym key and makes a new one (every pseudonym changes); returns the new key''s id.';
+
+-- Why a view, and readable by privacy_view_owner alone: a masked view computes the HMAC itself,
+-- inlined (privacy.pseudonym_digest), where a call of the definer function cost four times the
+-- HMAC a row. The view names this one as a scalar subquery per pad, which PostgreSQL runs once
+-- per statement; relations in a view are read with the rights of the view's owner, so a masked
+-- reader gets the pseudonyms and never the pads (which are the key: K' = inner_pad xor 0x36).
+-- Nothing is written into a masked view as a literal, and rotation takes effect with the next
+-- statement. Only pg_catalog functions: a view's functions run with the reader's rights, and the
+-- reader may execute none of the HMAC's own (sql/130). No current key: no row, and so NULL
+-- pseudonyms, as from pseudonym_hmac(). Migration 0003 down replaces it with an empty one before
+-- it drops the key table, so that the masked views naming it stay.
+create or replace view privacy.pseudonym_pad as
+  select pg_catalog.substr(pg_catalog.bit_send(b.block OPERATOR(pg_catalog.#) ('x' OPERATOR(pg_catalog.||) pg_catalog.repeat('36', 64))::bit(512)), 5)
+           as inner_pad,
+         pg_catalog.substr(pg_catalog.bit_send(b.block OPERATOR(pg_catalog.#) ('x' OPERATOR(pg_catalog.||) pg_catalog.repeat('5c', 64))::bit(512)), 5)
+           as outer_pad
+  from privacy.pseudonym_key k,
+       lateral (select ('x' OPERATOR(pg_catalog.||) pg_catalog.rpad(pg_catalog.encode(
+                  case when pg_catalog.length(k.key) OPERATOR(pg_catalog.>) 64 then pg_catalog.sha256(k.key) else k.key end,
+                  'hex'), 128, '0'))::bit(512) as block) b
+  where k.retired_at is null;
+comment on view privacy.pseudonym_pad is
+  'The current pseudonym key''s HMAC-SHA256 inner and outer pads (RFC 2104); for the masked views'' owner only.';
+revoke all on privacy.pseudonym_pad from public;
+grant select on privacy.pseudonym_pad to privacy_view_owner;
+
+-- Why: the HMAC of a value given the key's pads, as a masked view writes it (sql/181), with the
+-- pads read from privacy.pseudonym_pad. Inlined, it is the expression itself, and takes the
+-- value's collation as the general mask does. Without the pads it computes nothing of use, so
+-- the reading roles may execute it (an inlined function is inlined only for a role that may).
+create or replace function privacy.pseudonym_digest(value text, inner_pad bytea, outer_pad bytea)
+returns text
+language sql immutable parallel safe
+as $$
+  select pg_catalog.encode(pg_catalog.sha256(outer_pad OPERATOR(pg_catalog.||)
+           pg_catalog.sha256(inner_pad OPERATOR(pg_catalog.||) privacy.text_bytes(value))), 'hex')
+$$;
+comment on function privacy.pseudonym_digest(text, bytea, bytea) is
+  'HMAC-SHA256 (hex) of a value from a key''s inner and outer pads (privacy.pseudonym_pad).';
 
 -- Why: the same person gets the same pseudonym everywhere, so masked data can still be joined
 -- and counted, while nobody without the key can go back to the value.
@@ -137,7 +178,8 @@ grant execute on function
   privacy.mask_pseudonym(integer, jsonb),
   privacy.anonymize_pseudonym(text, jsonb),
   privacy.anonymize_pseudonym(bigint, jsonb),
-  privacy.anonymize_pseudonym(integer, jsonb)
+  privacy.anonymize_pseudonym(integer, jsonb),
+  privacy.pseudonym_digest(text, bytea, bytea)
   to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
 
 -- The key's only door: pseudonyms for those who read, own views, or sweep. Not privacy_admin:

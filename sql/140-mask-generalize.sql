@@ -61,12 +61,26 @@ $$;
 comment on function privacy.mask_generalize(integer, jsonb) is
   'generalize: the largest multiple of step not above the value (rounded down to an integer).';
 
+-- Why integer arithmetic for a whole step: numeric division rounds to 16 significant digits,
+-- so beyond ±10^15 the numeric form gave a bucket above the value (and raised 22003 near the
+-- ends of bigint). value − ((value mod step + step) mod step) is exact, and cannot overflow for a
+-- step up to 10^18 (a bucket below bigint's minimum still raises 22003). Inlined, the planner
+-- folds the test of the constant step and keeps one of the two branches.
 create or replace function privacy.mask_generalize(value bigint, params jsonb)
 returns bigint
 language sql immutable parallel safe
 as $$
-  select pg_catalog.floor(pg_catalog.floor(value::numeric OPERATOR(pg_catalog./) privacy.param_numeric(params, 'step', null))
+  select case
+    when privacy.param_numeric(params, 'step', null) OPERATOR(pg_catalog.>) 0
+         and privacy.param_numeric(params, 'step', null) OPERATOR(pg_catalog.<=) 1000000000000000000
+         and privacy.param_numeric(params, 'step', null) OPERATOR(pg_catalog.=) pg_catalog.trunc(privacy.param_numeric(params, 'step', null))
+      then value OPERATOR(pg_catalog.-)
+           ((value OPERATOR(pg_catalog.%) privacy.param_numeric(params, 'step', null)::bigint
+             OPERATOR(pg_catalog.+) privacy.param_numeric(params, 'step', null)::bigint)
+            OPERATOR(pg_catalog.%) privacy.param_numeric(params, 'step', null)::bigint)
+    else pg_catalog.floor(pg_catalog.floor(value::numeric OPERATOR(pg_catalog./) privacy.param_numeric(params, 'step', null))
                           OPERATOR(pg_catalog.*) privacy.param_numeric(params, 'step', null))::bigint
+  end
 $$;
 comment on function privacy.mask_generalize(bigint, jsonb) is
   'generalize: the largest multiple of step not above the value (rounded down to an integer).';

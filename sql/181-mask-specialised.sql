@@ -24,7 +24,9 @@
 --     character), which octet_length tells without reading the value.
 --   * phone: when the last keep_last characters are digits (or the value is shorter and all
 --     digits), the general function keeps exactly them and stars every other digit; other
---     shapes (separators among the last digits) take the general function, inlined as before.
+--     shapes (separators among the last digits) take the general function, through
+--     privacy.mask_phone_rare(), which is not inlined: inlined, its expression was rebuilt at the
+--     start of every statement, two thirds of the instructions of a masked key lookup.
 --     The test counts bytes (octet_length), not `= ''`, which a nondeterministic collation could
 --     answer true for a separator.
 --   * email: LIKE '%@%' instead of strpos(…) > 0 (a tenth fewer instructions a row; both refuse a
@@ -32,7 +34,13 @@
 --   * generalize of integer and bigint by a whole step: value − (value mod step), the remainder
 --     taken toward minus infinity, in the column's own arithmetic instead of numeric division
 --     (a fifth of the instructions). Overflow raises 22003 where the general function's cast
---     back raises it. bigint beyond ±10^15 keeps the general call (see the code).
+--     back raises it. For bigint this is the general function's own arithmetic for a whole step
+--     (sql/140), written without its test of the step.
+--   * pseudonym: the HMAC inlined (privacy.pseudonym_digest), its key's pads read once per
+--     statement from privacy.pseudonym_pad, which only the masked views' owner may read, where
+--     the general function calls the definer privacy.pseudonym_hmac() a row (a quarter of the
+--     instructions). Only the masked views write this: a role that reads the expression itself
+--     has no pads, and the pseudonym of any statement but a masked view's is the general call's.
 --   * generalize and time of timestamptz by days and longer in a zone other than UTC:
 --     date_trunc(unit, value, zone).
 --   * time of quarter hours: date_bin, a quarter of the instructions of the general expression;
@@ -41,7 +49,7 @@
 -- and folded, the general function is already the expression a DBA writes (bench/mask-cost.ts
 -- counts each against it).
 --
--- needs: 110-mask-text, 140-mask-generalize, 161-mask-time
+-- needs: 100-strategy-building-blocks, 110-mask-text, 131-mask-pseudonym, 140-mask-generalize, 161-mask-time
 
 -- Why invoker: builds text from constants; executes nothing.
 create or replace function privacy.mask_specialised(fn regprocedure, params jsonb, value_sql text, value_type regtype)
@@ -88,8 +96,8 @@ begin
     return pg_catalog.format(
       $f$CASE WHEN pg_catalog.octet_length(pg_catalog.translate(pg_catalog.right(%1$s, %2$s), '0123456789', '')) OPERATOR(pg_catalog.=) 0 $f$
       || $f$THEN pg_catalog.translate(pg_catalog.left(%1$s, -%2$s), '0123456789', '**********') OPERATOR(pg_catalog.||) pg_catalog.right(%1$s, %2$s) $f$
-      || $f$ELSE privacy.mask_phone(%1$s, %3$L::pg_catalog.jsonb) END$f$,
-      v, v_last, params::pg_catalog.text);
+      || $f$ELSE privacy.mask_phone_rare(%1$s, %2$s) END$f$,
+      v, v_last);
 
   elsif fn = 'privacy.mask_email(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure then
     if coalesce((params ->> 'keep_domain')::pg_catalog.bool, true) then
@@ -105,9 +113,10 @@ begin
                'privacy.mask_generalize(pg_catalog.int8,pg_catalog.jsonb)'::pg_catalog.regprocedure) then
     v_step := (params ->> 'step')::pg_catalog.numeric;
     v_limit := case when fn = 'privacy.mask_generalize(pg_catalog.int4,pg_catalog.jsonb)'::pg_catalog.regprocedure
-                    then 1000000000 else 1000000000000000 end;
+                    then 1000000000 else 1000000000000000000 end;
     -- A whole step small enough that value % step + step cannot overflow; anything else (2.5)
-    -- keeps the general call.
+    -- keeps the general call. For bigint, the general function takes the same integer path for
+    -- such a step (sql/140), so this is its expression without the test of the step.
     if v_step is null or v_step <= 0 or v_step <> pg_catalog.trunc(v_step) or v_step > v_limit then
       return null;
     end if;
@@ -115,13 +124,23 @@ begin
       return pg_catalog.format('%1$s OPERATOR(pg_catalog.-) ((%1$s OPERATOR(pg_catalog.%%) %2$s OPERATOR(pg_catalog.+) %2$s) OPERATOR(pg_catalog.%%) %2$s)',
                                pg_catalog.format('(%s)', value_sql), v_step::pg_catalog.int4);
     end if;
-    -- bigint: the general function divides in numeric, rounded to 16 significant digits, which
-    -- is exact while |value| stays below 10^15; beyond, the general call decides.
     return pg_catalog.format(
-      $f$CASE WHEN %1$s OPERATOR(pg_catalog.>=) '-1000000000000000'::bigint AND %1$s OPERATOR(pg_catalog.<=) '1000000000000000'::bigint $f$
-      || $f$THEN %1$s OPERATOR(pg_catalog.-) ((%1$s OPERATOR(pg_catalog.%%) '%2$s'::bigint OPERATOR(pg_catalog.+) '%2$s'::bigint) OPERATOR(pg_catalog.%%) '%2$s'::bigint) $f$
-      || $f$ELSE privacy.mask_generalize(%1$s, %3$L::pg_catalog.jsonb) END$f$,
-      pg_catalog.format('(%s)', value_sql), v_step::pg_catalog.int8, params::pg_catalog.text);
+      $f$%1$s OPERATOR(pg_catalog.-) ((%1$s OPERATOR(pg_catalog.%%) '%2$s'::bigint OPERATOR(pg_catalog.+) '%2$s'::bigint) OPERATOR(pg_catalog.%%) '%2$s'::bigint)$f$,
+      pg_catalog.format('(%s)', value_sql), v_step::pg_catalog.int8);
+
+  elsif fn in ('privacy.mask_pseudonym(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure,
+               'privacy.mask_pseudonym(pg_catalog.int8,pg_catalog.jsonb)'::pg_catalog.regprocedure,
+               'privacy.mask_pseudonym(pg_catalog.int4,pg_catalog.jsonb)'::pg_catalog.regprocedure) then
+    -- The HMAC in the view, its pads read once per statement from privacy.pseudonym_pad, which
+    -- only the masked views' owner may read (sql/131): never the key, nor a pad, as a literal.
+    v_body := pg_catalog.format('privacy.pseudonym_digest(%s, (SELECT p.inner_pad FROM privacy.pseudonym_pad p), '
+                                '(SELECT p.outer_pad FROM privacy.pseudonym_pad p))', v);
+    if fn = 'privacy.mask_pseudonym(pg_catalog.text,pg_catalog.jsonb)'::pg_catalog.regprocedure then
+      return pg_catalog.format('pg_catalog.left(%s, %s)', v_body, coalesce((params ->> 'length')::pg_catalog.int4, 16));
+    elsif fn = 'privacy.mask_pseudonym(pg_catalog.int8,pg_catalog.jsonb)'::pg_catalog.regprocedure then
+      return pg_catalog.format('privacy.hex_to_bigint(pg_catalog.left(%s, 15))', v_body);
+    end if;
+    return pg_catalog.format($f$(privacy.hex_to_bigint(pg_catalog.left(%s, 8)) OPERATOR(pg_catalog.%%) '2147483648'::bigint)::pg_catalog.int4$f$, v_body);
 
   elsif fn in ('privacy.mask_generalize(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
                'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure)
@@ -163,7 +182,7 @@ exception when invalid_text_representation or numeric_value_out_of_range then
 end
 $$;
 comment on function privacy.mask_specialised(regprocedure, jsonb, text, regtype) is
-  'For the function of a built-in mask (partial, phone, email, generalize of integers and timestamptz, time) and its parameters: the cheapest SQL expression with the same output for value_sql of value_type, or NULL (keep the general call).';
+  'For the function of a built-in mask (partial, phone, email, generalize of integers and timestamptz, time, pseudonym) and its parameters: the cheapest SQL expression with the same output for value_sql of value_type, or NULL (keep the general call).';
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on function privacy.mask_specialised(regprocedure, jsonb, text, regtype) from public;

@@ -111,6 +111,29 @@ describe('downgrading step by step on a superuser install in use', () => {
   });
 });
 
+describe('a masked pseudonym column across the down of 0003, which takes the key away', () => {
+  it('keeps its masked view (NULL pseudonyms, as with no key) down to 0002, and up gives the pseudonyms back', async () => {
+    const db = await createScratchDatabase();
+    await migrateUp(db.url);
+    await query(db.url, `
+      create table public.card (id int primary key, holder text);
+      insert into public.card values (1, 'Anna');
+      select privacy.classify_column('card', 'id', 'not_personal');
+      select privacy.classify_column('card', 'holder', 'identifier', mask => 'pseudonym');
+      select privacy.protect_table('card');`);
+    const pseudonym = `select privacy.mask_pseudonym('Anna'::text, '{}')`;
+    expect(await value(db.url, `select holder from masked.card`)).toBe(await value(db.url, pseudonym));
+
+    await migrateDown(db.url, { to: '0003-strategies', force: true });
+    expect(await value(db.url, `select to_regclass('privacy.pseudonym_key') is null`)).toBe(true);
+    expect(await query(db.url, `select id, holder from masked.card`)).toEqual([{ id: 1, holder: null }]);
+
+    await migrateUp(db.url);
+    expect(await value(db.url, `select holder from masked.card`)).toMatch(/^[0-9a-f]{16}$/);
+    expect(await value(db.url, `select holder from masked.card`)).toBe(await value(db.url, pseudonym));
+  });
+});
+
 describe('uninstalling a non-superuser install in use', () => {
   let db: TestDatabase;
   beforeAll(async () => {

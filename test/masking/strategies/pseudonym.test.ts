@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { toPrivacyError } from '../../../src/errors/privacy-error.ts';
-import { asRole, createLoginRole } from '../../support/login-role.ts';
+import { asRole, createLoginRole, type LoginRole } from '../../support/login-role.ts';
 import { useTestDatabase } from '../../support/test-database.ts';
 import { column, scalar } from './scalar.ts';
 
@@ -103,5 +103,86 @@ describe('the pseudonym key', () => {
       from pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
       where c.oid = 'privacy.pseudonym_key'::regclass and a.grantee <> c.relowner`);
     expect(holders).toEqual([]);
+  });
+});
+
+/** Values for the edges of the HMAC's input: bytes that text_bytes escapes, multibyte characters, long ones. */
+const VALUES: (string | null)[] = [
+  null, '', 'a', 'anna@example.se', 'back\\slash', '\\\\', "it's", 'é', '日本語', '🙂🙂', 'x'.repeat(200), 'ñ'.repeat(70), '%s %L',
+];
+
+describe('pseudonym in a masked view: the HMAC inlined, its pads read once per statement', () => {
+  let reader: LoginRole;
+  const expected = `
+    select id, privacy.mask_pseudonym(name, '{"length": 16}') as name,
+           privacy.mask_pseudonym(code::text, '{"length": 40}')::varchar as code,
+           privacy.mask_pseudonym(c, '{"length": 64}') as c,
+           privacy.mask_pseudonym(big, '{}') as big, privacy.mask_pseudonym(small, '{}') as small
+    from public.p order by id`;
+  const masked = async () => asRole(reader, async (client) => (await client.query(`select * from masked.p order by id`)).rows);
+
+  beforeAll(async () => {
+    await db.pool().query(`
+      create table public.p (id int primary key, name text, code varchar(300), c text collate "C", big bigint, small integer)`);
+    await db.pool().query(`
+      insert into public.p select i, v, v, v, (i - 5) * 4611686018427387, (i - 5) * 214748364
+      from unnest($1::text[]) with ordinality as u(v, i)`, [VALUES]);
+    await db.pool().query(`
+      select privacy.classify_column('p', 'id', 'not_personal');
+      select privacy.classify_column('p', 'name', 'identifier', mask => 'pseudonym');
+      select privacy.classify_column('p', 'code', 'identifier', mask => 'pseudonym', mask_params => '{"length": 40}');
+      select privacy.classify_column('p', 'c', 'identifier', mask => 'pseudonym', mask_params => '{"length": 64}');
+      select privacy.classify_column('p', 'big', 'identifier', mask => 'pseudonym');
+      select privacy.classify_column('p', 'small', 'identifier', mask => 'pseudonym');
+      select privacy.protect_table('p');`);
+    reader = await createLoginRole(db, { memberOf: ['privacy_masked'] });
+  });
+
+  it('gives a privacy_masked login what the general function gives, value for value and type for type', async () => {
+    const rows = await masked();
+    expect(rows).toHaveLength(VALUES.length);
+    expect(rows).toEqual((await db.pool().query(expected)).rows);
+    expect(rows.filter((r) => r.name !== null)).toHaveLength(VALUES.length - 1);
+  });
+
+  it('gives the same pseudonym back to a write through the view (its trigger returns the masked row)', async () => {
+    const returned = await asRole(reader, async (client) =>
+      (await client.query(`insert into masked.p (id, name, big) values (1000, 'new@example.se', 42) returning name, big`)).rows[0]);
+    const { rows: [general] } = await db.pool().query(
+      `select privacy.mask_pseudonym('new@example.se'::text, '{}') as name, privacy.mask_pseudonym(42::bigint, '{}') as big`);
+    expect(returned).toEqual(general);
+    await db.pool().query(`delete from public.p where id = 1000`);
+  });
+
+  it('keeps the collation of the column, as the general call does', async () => {
+    const collations = await column<string>(db.pool(), `
+      select attname || ' ' || coalesce(attcollation::regcollation::text, '-') as value
+      from pg_attribute where attrelid = 'masked.p'::regclass and attnum > 0 order by attnum`);
+    expect(collations).toEqual(['id -', 'name "default"', 'code "default"', 'c "C"', 'big -', 'small -']);
+  });
+
+  it('is inlined into the reader\'s plan: no function call per row, the pads an InitPlan of the statement', async () => {
+    const plan = await asRole(reader, async (client) =>
+      (await client.query(`explain (verbose, costs off) select * from masked.p`)).rows.map((r) => r['QUERY PLAN']).join('\n'));
+    expect(plan).not.toMatch(/pseudonym_hmac|pseudonym_digest|mask_pseudonym|jsonb/);
+    expect(plan).toContain('sha256(');
+    // Two pads for each of the five columns, each read once per statement (PostgreSQL 18 no
+    // longer writes `(returns $n)`); the one SubPlan is the policy's restricted rows.
+    expect(plan.match(/InitPlan \d+(?: \(returns \$\d+\))?\n\s+->  [^\n]* on privacy\.pseudonym_key /g)).toHaveLength(10);
+    expect(plan.match(/SubPlan \d+\n\s+->  [^\n]*/g)).toEqual([expect.stringContaining('on privacy.hidden_row')]);
+  });
+
+  it('follows a rotation from the next statement on, and gives NULL when no key is current, as the general function does', async () => {
+    const before = await masked();
+    await db.pool().query(`select privacy.rotate_pseudonym_key()`);
+    const after = await masked();
+    expect(after[3].name).not.toBe(before[3].name);
+    expect(after).toEqual((await db.pool().query(expected)).rows);
+
+    await db.pool().query(`update privacy.pseudonym_key set retired_at = now() where retired_at is null`);
+    const none = await masked();
+    expect(none.map((r) => [r.name, r.code, r.c, r.big, r.small])).toEqual(VALUES.map(() => [null, null, null, null, null]));
+    expect(none).toEqual((await db.pool().query(expected)).rows);
+    await db.pool().query(`select privacy.rotate_pseudonym_key()`);
   });
 });
