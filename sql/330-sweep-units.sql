@@ -220,17 +220,20 @@ $$;
 comment on function privacy.sweep_may_skip_probe(oid) is
   'Whether a sweep may first try a delete batch of the table without looking up its references (internal).';
 
--- Why invoker: pure formatting. The one statement that sweeps a batch range: the UPDATE
--- (set_sql given) or DELETE of the eligible rows, and the rows kept back listed and queued in
--- privacy.retention_pending, all under the statement's one snapshot. (Listed by a statement after
--- the DELETE, a row of a table referencing itself, kept back for a row the DELETE took, looked
--- eligible, was never queued, and stayed below the watermark for good.) Unprobed: references
--- are not looked up (privacy.sweep_delete_unprobed). Returns (acted, {reason: rows kept back}).
-create or replace function privacy.sweep_act_sql(plan jsonb, preds jsonb, probed boolean, set_sql text,
-                                                 range_sql text, late_sql text)
-returns text
-language plpgsql immutable
+-- Why invoker: as sweep_start. Sweeps a batch range with one statement: the UPDATE (set_sql
+-- given) or DELETE of the eligible rows and, when a row can be kept back, the listing and queueing
+-- (privacy.retention_pending) of those kept back, all under the statement's one snapshot. (Listed
+-- by a statement after the DELETE, a row of a table referencing itself, kept back for a row the
+-- DELETE took, looked eligible, was never queued, and stayed below the watermark for good.)
+-- Unprobed: references are not looked up (privacy.sweep_delete_unprobed). Returns the rows acted
+-- on and {reason: rows kept back}.
+create or replace function privacy.sweep_act(plan jsonb, preds jsonb, probed boolean, set_sql text, range_sql text,
+                                             late_sql text, out acted bigint, out blocked jsonb)
+returns record
+language plpgsql volatile
 set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
 as $$
 declare
   v_eligible text := case when probed then preds->>'eligible'
@@ -238,16 +241,19 @@ declare
   v_act text;
 begin
   v_act := case when set_sql is null
-             then pg_catalog.format('delete from %s as t where %s and %s and %s%s returning 1', plan->>'object',
+             then pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan->>'object',
                                     range_sql, preds->>'governed', v_eligible, late_sql)
-             else pg_catalog.format('update %s as t set %s where %s and %s and %s%s returning 1', plan->>'object',
+             else pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan->>'object',
                                     set_sql, range_sql, preds->>'governed', v_eligible, late_sql) end;
   if not (case when probed then (preds->>'can_block')::boolean
                else preds->>'min_ok' <> 'true' or preds->>'held' <> 'false' end) then
-    return pg_catalog.format('with acted as (%s) select pg_catalog.count(*), ''{}''::jsonb from acted', v_act);
+    execute v_act;
+    get diagnostics acted = row_count;
+    blocked := '{}'::jsonb;
+    return;
   end if;
-  return pg_catalog.format(
-    'with acted as (%s), '
+  execute pg_catalog.format(
+    'with acted as (%s returning 1), '
     'kept as (select %s as k, %s as reason, %s as hold_id, %s as recheck from %s as t %s where %s and %s and not %s%s), '
     'queued as (insert into privacy.retention_pending (schema_name, table_name, row_key, reason, hold_id, recheck_at) '
     '           select %L, %L, kept.k, kept.reason, kept.hold_id, kept.recheck from kept on conflict do nothing) '
@@ -255,11 +261,12 @@ begin
     '       (select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
     '        from (select kept.reason, pg_catalog.count(*) as n from kept group by kept.reason) as x)',
     v_act, privacy.plan_key_sql(plan), preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object',
-    preds->>'hold_join', range_sql, preds->>'governed', v_eligible, late_sql, plan->>'schema', plan->>'table');
+    preds->>'hold_join', range_sql, preds->>'governed', v_eligible, late_sql, plan->>'schema', plan->>'table')
+    into acted, blocked;
 end
 $$;
-comment on function privacy.sweep_act_sql(jsonb, jsonb, boolean, text, text, text) is
-  'SQL of the statement sweeping a batch range and queueing the rows it keeps back (internal).';
+comment on function privacy.sweep_act(jsonb, jsonb, boolean, text, text, text) is
+  'Sweeps a batch range and queues the rows it keeps back, in one statement (internal).';
 
 -- Why invoker: as sweep_start. A delete batch of a referenced table tried without looking up the
 -- referencing tables for each row (a hand-written DELETE does not; the foreign keys check the
@@ -276,7 +283,7 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 begin
-  execute privacy.sweep_act_sql(plan, preds, false, null, range_sql, late_sql) into acted, blocked;
+  select x.acted, x.blocked into acted, blocked from privacy.sweep_act(plan, preds, false, null, range_sql, late_sql) x;
 exception when foreign_key_violation or lock_not_available then
   acted := null;
   blocked := null;
@@ -316,10 +323,10 @@ begin
     select u.acted, u.blocked into v_acted, v_blocked from privacy.sweep_delete_unprobed(plan, preds, v_range, v_late) u;
   end if;
   if v_acted is null then
-    execute privacy.sweep_act_sql(plan, preds, true,
-                                  case when r.action = 'anonymize' then coalesce(r.set_sql, privacy.anonymize_set_sql(plan)) end,
-                                  v_range, v_late)
-      into v_acted, v_blocked;
+    select x.acted, x.blocked into v_acted, v_blocked
+    from privacy.sweep_act(plan, preds, true,
+                           case when r.action = 'anonymize' then coalesce(r.set_sql, privacy.anonymize_set_sql(plan)) end,
+                           v_range, v_late) x;
   end if;
   update privacy.sweep_batch x
   set state = 'done', attempts = x.attempts + 1,
@@ -547,7 +554,7 @@ comment on function privacy.sweep_finish(bigint) is 'Ends a sweep run: watermark
 revoke execute on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]),
   privacy.sweep_late_exclusion_sql(jsonb), privacy.sweep_start(jsonb, integer),
   privacy.sweep_plan_batches(bigint, jsonb, integer), privacy.sweep_may_skip_probe(oid),
-  privacy.sweep_act_sql(jsonb, jsonb, boolean, text, text, text), privacy.sweep_delete_unprobed(jsonb, jsonb, text, text),
+  privacy.sweep_act(jsonb, jsonb, boolean, text, text, text), privacy.sweep_delete_unprobed(jsonb, jsonb, text, text),
   privacy.sweep_range_batches(bigint[], jsonb),
   privacy.sweep_pending_batch(bigint, jsonb), privacy.sweep_partitions(bigint, jsonb), privacy.sweep_finish(bigint)
   from public;
