@@ -199,22 +199,18 @@ returns boolean
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  v_tree oid[] := array[sweep_may_skip_probe.relid]
+                  || array(select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p);
 begin
-  return not exists (
-      select from pg_catalog.pg_constraint k
-      where k.contype = 'f'
-        and k.confrelid in (select sweep_may_skip_probe.relid union select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p)
-        and (k.confdeltype not in ('a', 'r') or k.condeferrable
-             or k.conrelid in (select sweep_may_skip_probe.relid union select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p)))
-    and not exists (
-      select from pg_catalog.pg_trigger g
-      where g.tgrelid in (select sweep_may_skip_probe.relid union select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p)
-        and not g.tgisinternal and (g.tgtype::integer & 8) <> 0  -- TRIGGER_TYPE_DELETE
-        and g.tgfoid <> 'privacy.retention_guard_delete()'::regprocedure)
-    and not exists (
-      select from pg_catalog.pg_rewrite w
-      where w.ev_class in (select sweep_may_skip_probe.relid union select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p)
-        and w.ev_type = '4');
+  return not exists (select from pg_catalog.pg_constraint k
+                     where k.contype = 'f' and k.confrelid = any (v_tree)
+                       and (k.confdeltype not in ('a', 'r') or k.condeferrable or k.conrelid = any (v_tree)))
+    and not exists (select from pg_catalog.pg_trigger g
+                    where g.tgrelid = any (v_tree) and not g.tgisinternal
+                      and (g.tgtype::integer & 8) <> 0  -- TRIGGER_TYPE_DELETE
+                      and g.tgfoid <> 'privacy.retention_guard_delete()'::regprocedure)
+    and not exists (select from pg_catalog.pg_rewrite w where w.ev_class = any (v_tree) and w.ev_type = '4');
 end
 $$;
 comment on function privacy.sweep_may_skip_probe(oid) is
