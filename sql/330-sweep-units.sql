@@ -20,7 +20,7 @@
 -- otherwise): the batch gives way and is retried, so an application transaction is never the one
 -- a deadlock or a long wait hits.
 --
--- needs: 020-ledger, 300-retention-plan
+-- needs: 020-ledger, 300-retention-plan, 320-retention-guards
 
 -- An earlier shape of the range batch, so that an upgraded database has one.
 drop function if exists privacy.sweep_range_batch(bigint, jsonb);
@@ -185,6 +185,109 @@ end
 $$;
 comment on function privacy.sweep_plan_batches(bigint, jsonb, integer) is 'Cuts the expired rows of a run into batches (internal).';
 
+-- Why invoker: reads the catalog. Whether a delete batch of the table may first be tried without
+-- looking up, row by row, the tables that reference it (privacy.sweep_delete_unprobed): true only
+-- when a refused attempt, undone by its savepoint, leaves nothing anyone could see. So every
+-- foreign key referencing the table (or a partition of it) must be ON DELETE NO ACTION or
+-- RESTRICT (no cascade writes elsewhere) and not deferrable (a deferred check would refuse only at
+-- commit, the whole transaction), and none may come from the table itself (a row referenced only
+-- by a row of the same batch would go with it, where the probed delete keeps it back); the table
+-- may have no delete trigger but the toolkit's guards (whose conditions are false for the
+-- sweep's own deletes) and no delete rule.
+create or replace function privacy.sweep_may_skip_probe(relid oid)
+returns boolean
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_tree oid[] := array[sweep_may_skip_probe.relid]
+                  || array(select p.relid from pg_catalog.pg_partition_tree(sweep_may_skip_probe.relid) p);
+begin
+  return not exists (select from pg_catalog.pg_constraint k
+                     where k.contype = 'f' and k.confrelid = any (v_tree)
+                       and (k.confdeltype not in ('a', 'r') or k.condeferrable or k.conrelid = any (v_tree)))
+    and not exists (select from pg_catalog.pg_trigger g
+                    where g.tgrelid = any (v_tree) and not g.tgisinternal
+                      and (g.tgtype::integer & 8) <> 0  -- TRIGGER_TYPE_DELETE
+                      and g.tgfoid <> 'privacy.retention_guard_delete()'::regprocedure)
+    and not exists (select from pg_catalog.pg_rewrite w where w.ev_class = any (v_tree) and w.ev_type = '4');
+end
+$$;
+comment on function privacy.sweep_may_skip_probe(oid) is
+  'Whether a sweep may first try a delete batch of the table without looking up its references (internal).';
+
+-- Why invoker: as sweep_start. Sweeps a batch range with one statement: the UPDATE (set_sql
+-- given) or DELETE of the eligible rows and, when a row can be kept back, the listing and queueing
+-- (privacy.retention_pending) of those kept back, all under the statement's one snapshot. (Listed
+-- by a statement after the DELETE, a row of a table referencing itself, kept back for a row the
+-- DELETE took, looked eligible, was never queued, and stayed below the watermark for good.)
+-- Unprobed: references are not looked up (privacy.sweep_delete_unprobed). Returns the rows acted
+-- on and {reason: rows kept back}.
+create or replace function privacy.sweep_act(plan jsonb, preds jsonb, probed boolean, set_sql text, range_sql text,
+                                             late_sql text, out acted bigint, out blocked jsonb)
+returns record
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+declare
+  v_eligible text := case when probed then preds->>'eligible'
+                          else pg_catalog.format('(%s and not %s)', preds->>'min_ok', preds->>'held') end;
+  v_act text;
+begin
+  v_act := case when set_sql is null
+             then pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan->>'object',
+                                    range_sql, preds->>'governed', v_eligible, late_sql)
+             else pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan->>'object',
+                                    set_sql, range_sql, preds->>'governed', v_eligible, late_sql) end;
+  if not (case when probed then (preds->>'can_block')::boolean
+               else preds->>'min_ok' <> 'true' or preds->>'held' <> 'false' end) then
+    execute v_act;
+    get diagnostics acted = row_count;
+    blocked := '{}'::jsonb;
+    return;
+  end if;
+  execute pg_catalog.format(
+    'with acted as (%s returning 1), '
+    'kept as (select %s as k, %s as reason, %s as hold_id, %s as recheck from %s as t %s where %s and %s and not %s%s), '
+    'queued as (insert into privacy.retention_pending (schema_name, table_name, row_key, reason, hold_id, recheck_at) '
+    '           select %L, %L, kept.k, kept.reason, kept.hold_id, kept.recheck from kept on conflict do nothing) '
+    'select (select pg_catalog.count(*) from acted), '
+    '       (select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
+    '        from (select kept.reason, pg_catalog.count(*) as n from kept group by kept.reason) as x)',
+    v_act, privacy.plan_key_sql(plan), preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object',
+    preds->>'hold_join', range_sql, preds->>'governed', v_eligible, late_sql, plan->>'schema', plan->>'table')
+    into acted, blocked;
+end
+$$;
+comment on function privacy.sweep_act(jsonb, jsonb, boolean, text, text, text) is
+  'Sweeps a batch range and queues the rows it keeps back, in one statement (internal).';
+
+-- Why invoker: as sweep_start. A delete batch of a referenced table tried without looking up the
+-- referencing tables for each row (a hand-written DELETE does not; the foreign keys check the
+-- deleted rows anyway), inside a savepoint: when a reference refuses it (or a referencing row is
+-- locked, which the probed delete would not have waited for), it is undone and acted is NULL, so
+-- that the caller deletes the batch with the references looked up. Only where
+-- privacy.sweep_may_skip_probe says the undone attempt leaves no trace.
+create or replace function privacy.sweep_delete_unprobed(plan jsonb, preds jsonb, range_sql text, late_sql text,
+                                                         out acted bigint, out blocked jsonb)
+returns record
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+set timezone = 'UTC'
+set datestyle = 'ISO, YMD'
+as $$
+begin
+  select x.acted, x.blocked into acted, blocked from privacy.sweep_act(plan, preds, false, null, range_sql, late_sql) x;
+exception when foreign_key_violation or lock_not_available then
+  acted := null;
+  blocked := null;
+end
+$$;
+comment on function privacy.sweep_delete_unprobed(jsonb, jsonb, text, text) is
+  'Deletes a batch range without looking up references first; NULL when a reference refused it (internal).';
+
 -- Why invoker: as sweep_start. Does a chain of consecutive range batches (each one's lower bound
 -- is the previous one's upper bound), whose rows the caller has locked, with one statement; the
 -- counts go to the first batch of the chain.
@@ -203,7 +306,7 @@ declare
   v_range  text;
   v_late   text := privacy.sweep_late_exclusion_sql(plan);
   v_acted  bigint;
-  v_blocked jsonb := '{}'::jsonb;
+  v_blocked jsonb;
   v_t0     timestamptz;
 begin
   select * into first from privacy.sweep_batch x where x.id = batch_ids[1];
@@ -212,25 +315,14 @@ begin
   preds := privacy.plan_predicates(plan, r.as_of);
   v_range := privacy.sweep_range_sql(plan, r.cutoff, r.done_below, first.lo, last.hi);
   v_t0 := pg_catalog.clock_timestamp();
-  if r.action = 'anonymize' then
-    execute pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan->>'object',
-                              coalesce(r.set_sql, privacy.anonymize_set_sql(plan)), v_range, preds->>'governed',
-                              preds->>'eligible', v_late);
-  else
-    execute pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan->>'object',
-                              v_range, preds->>'governed', preds->>'eligible', v_late);
+  if r.action = 'delete' and plan->'references' <> '[]'::jsonb and privacy.sweep_may_skip_probe((plan->>'relid')::oid) then
+    select u.acted, u.blocked into v_acted, v_blocked from privacy.sweep_delete_unprobed(plan, preds, v_range, v_late) u;
   end if;
-  get diagnostics v_acted = row_count;
-  if (preds->>'can_block')::boolean then
-    execute pg_catalog.format(
-      'with b as (select %s as k, %s as reason, %s as hold_id, %s as recheck from %s as t %s where %s and %s and not %s%s), '
-      'i as (insert into privacy.retention_pending (schema_name, table_name, row_key, reason, hold_id, recheck_at) '
-      '      select %L, %L, b.k, b.reason, b.hold_id, b.recheck from b on conflict do nothing) '
-      'select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
-      'from (select b.reason, pg_catalog.count(*) as n from b group by b.reason) as x',
-      privacy.plan_key_sql(plan), preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object',
-      preds->>'hold_join', v_range, preds->>'governed', preds->>'eligible', v_late, r.schema_name, r.table_name)
-      into v_blocked;
+  if v_acted is null then
+    select x.acted, x.blocked into v_acted, v_blocked
+    from privacy.sweep_act(plan, preds, true,
+                           case when r.action = 'anonymize' then coalesce(r.set_sql, privacy.anonymize_set_sql(plan)) end,
+                           v_range, v_late) x;
   end if;
   update privacy.sweep_batch x
   set state = 'done', attempts = x.attempts + 1,
@@ -457,6 +549,8 @@ comment on function privacy.sweep_finish(bigint) is 'Ends a sweep run: watermark
 
 revoke execute on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]),
   privacy.sweep_late_exclusion_sql(jsonb), privacy.sweep_start(jsonb, integer),
-  privacy.sweep_plan_batches(bigint, jsonb, integer), privacy.sweep_range_batches(bigint[], jsonb),
+  privacy.sweep_plan_batches(bigint, jsonb, integer), privacy.sweep_may_skip_probe(oid),
+  privacy.sweep_act(jsonb, jsonb, boolean, text, text, text), privacy.sweep_delete_unprobed(jsonb, jsonb, text, text),
+  privacy.sweep_range_batches(bigint[], jsonb),
   privacy.sweep_pending_batch(bigint, jsonb), privacy.sweep_partitions(bigint, jsonb), privacy.sweep_finish(bigint)
   from public;
