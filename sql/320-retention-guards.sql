@@ -295,6 +295,56 @@ $$;
 comment on function privacy.create_retention_late_function(privacy.table_retention_plan) is
   'Generates the trigger function that queues a table''s late rows for the next sweep (internal).';
 
+-- Why invoker: runs as install_retention_guards, which has dropped the table's guards. Creates
+-- the delete guards (row triggers, inherited by partitions) and the truncate guard of the table
+-- and of each partition. `sweeping` is the WHEN condition that lets the sweep itself pass.
+create or replace function privacy.install_retention_delete_guards(plan privacy.table_retention_plan, table_oid oid,
+                                                                   sweeping text, args text)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  r      record;
+  v_kept text;
+begin
+  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
+  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
+  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
+  if (plan.minimum).ends_sql_old is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
+      'execute function privacy.retention_guard_delete(%s)', table_oid::regclass, sweeping,
+      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
+                        (plan.minimum).ends_sql_old, plan.time_zone), args);
+  end if;
+  -- A row reached through a path link has no column of its own to test in a WHEN condition (no
+  -- subqueries there): every deleted row of such a table is looked at.
+  select pg_catalog.string_agg(case when l.column_name is not null then pg_catalog.format('old.%I is not null', l.column_name)
+                                    else 'true' end, ' or ')
+  into v_kept
+  from pg_catalog.unnest(plan.links) l
+  where l.column_name is not null or l.ids_sql is not null;
+  if v_kept is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
+      'execute function privacy.retention_guard_delete(%s)', table_oid::regclass, sweeping, v_kept, args);
+  end if;
+  -- Truncate: statement triggers are not inherited, so each partition gets its own.
+  for r in
+    select table_oid::regclass as rel
+    union all
+    select p.relid::regclass from pg_catalog.pg_partition_tree(table_oid) p where p.isleaf and p.relid <> table_oid
+  loop
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_truncate before truncate on %s '
+      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, args);
+  end loop;
+end
+$$;
+comment on function privacy.install_retention_delete_guards(privacy.table_retention_plan, oid, text, text) is
+  'Creates the delete and truncate guards of a table under a retention policy (internal).';
+
 -- Why invoker: runs as the caller, which is the catalog trigger below (itself fired by the
 -- definer declaration API), a sweep (definer) or the owner; creating triggers needs the table's
 -- owner. Drops the guards of a table, and when it has a policy creates them anew for that policy.
@@ -314,7 +364,6 @@ declare
   v_when_old text;
   v_when_new text;
   v_sweeping text;
-  v_kept     text;
   v_seconds  double precision;
   v_since    text;
   v_late     text;
@@ -353,38 +402,7 @@ begin
     'not (current_user = %L and coalesce(pg_catalog.current_setting(''privacy.sweeping'', true), '''') = ''on'' '
     'and pg_catalog.pg_trigger_depth() = 0)', v_owner);
 
-  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
-  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
-  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
-  if (plan.minimum).ends_sql_old is not null then
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
-      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping,
-      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
-                        (plan.minimum).ends_sql_old, plan.time_zone), v_args);
-  end if;
-  -- A row reached through a path link has no column of its own to test in a WHEN condition (no
-  -- subqueries there): every deleted row of such a table is looked at.
-  select pg_catalog.string_agg(case when l.column_name is not null then pg_catalog.format('old.%I is not null', l.column_name)
-                                    else 'true' end, ' or ')
-  into v_kept
-  from pg_catalog.unnest(plan.links) l
-  where l.column_name is not null or l.ids_sql is not null;
-  if v_kept is not null then
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
-      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping, v_kept, v_args);
-  end if;
-  -- Truncate: statement triggers are not inherited, so each partition gets its own.
-  for r in
-    select v_rel::regclass as rel
-    union all
-    select p.relid::regclass from pg_catalog.pg_partition_tree(v_rel) p where p.isleaf and p.relid <> v_rel
-  loop
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_truncate before truncate on %s '
-      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, v_args);
-  end loop;
+  perform privacy.install_retention_delete_guards(plan, v_rel, v_sweeping, v_args);
 
   -- "Anchored more than the keep period ago", loosely (months as 28 days, a day to spare), in
   -- seconds only: subtracting months or days from a timestamptz converts through the time zone,
@@ -645,6 +663,7 @@ revoke execute on function privacy.retention_covered_sql(privacy.table_retention
   privacy.retention_guard_refuse(privacy.table_retention_plan, text, bigint, text, date, boolean, name[]),
   privacy.retention_guard_delete(), privacy.retention_guard_truncate(), privacy.retention_guard_refill(),
   privacy.retention_late_function(name, name), privacy.create_retention_late_function(privacy.table_retention_plan),
+  privacy.install_retention_delete_guards(privacy.table_retention_plan, oid, text, text),
   privacy.install_retention_guards(name, name), privacy.ensure_retention_guards(name, name),
   privacy.ensure_retention_index(name, name), privacy.drop_retention_index(name, name),
   privacy.retention_policy_changed(), privacy.hold_changed(), privacy.subject_link_changed()
