@@ -42,16 +42,15 @@ comment on function privacy.verify_hidden_rows() is
   'Findings: restricted rows missing from privacy.hidden_row, which masked views would therefore show, and tables with more hidden rows than a hash of them in work_mem holds.';
 revoke execute on function privacy.verify_hidden_rows() from public;
 
--- Why definer: inspects role memberships, privileges and settings of every role, which
--- privacy_admin members cannot all see for themselves; it returns names, never data.
-create or replace function privacy.verify()
+-- Why invoker: called by verify() (definer), as its owner. The login roles that really are
+-- members of privacy_masked (pg_has_role is true for superusers of every role, so memberships
+-- are followed through pg_auth_members), and what would let them past the protection.
+create or replace function privacy.verify_masked_logins()
 returns table (severity text, check_name text, object text, message text)
-language plpgsql stable security definer
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  -- Login roles that really are members of privacy_masked (pg_has_role is true for superusers
-  -- of every role, so memberships are followed through pg_auth_members).
   return query
   with recursive member_of(roleid) as (
     select m.member from pg_catalog.pg_auth_members m
@@ -89,6 +88,30 @@ begin
     and not pg_catalog.pg_has_role(l.oid, c.relowner, 'USAGE')
     and pg_catalog.has_column_privilege(l.oid, c.oid, tc.column_name, 'SELECT')
   union all
+  select 'low', 'masked_login_search_path', l.rolname::text,
+         pg_catalog.format('put masked first: alter role %I set search_path = masked, public', l.rolname)
+  from masked_login l
+  where not l.rolsuper and not exists (
+    select from pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
+    where s.setrole = l.oid and s.setdatabase in (0, (select d.oid from pg_catalog.pg_database d
+                                                       where d.datname = pg_catalog.current_database()))
+      and c like 'search\_path=masked%');
+end
+$$;
+comment on function privacy.verify_masked_logins() is
+  'Findings about the application''s login roles: superuser, BYPASSRLS, owner of a table, base columns, search_path (internal).';
+revoke execute on function privacy.verify_masked_logins() from public;
+
+-- Why invoker: called by verify() (definer), as its owner. Protected tables without row-level
+-- security or a current masked view, unclassified columns, definer functions without a pinned
+-- search_path, and tenants set for whole sessions.
+create or replace function privacy.verify_protection()
+returns table (severity text, check_name text, object text, message text)
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return query
   select 'high', 'protected_table_without_rls', pg_catalog.format('%I.%I', p.schema_name, p.table_name),
          'row-level security is off on a protected table: run privacy.sync()'
   from privacy.protected_table p
@@ -149,16 +172,23 @@ begin
            end as statement
   ) t
   where s.setdatabase in (0, (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database()))
-    and exists (select from pg_catalog.unnest(s.setconfig) c where pg_catalog.lower(c) like 'privacy.transaction\_tenant=%')
-  union all
-  select 'low', 'masked_login_search_path', l.rolname::text,
-         pg_catalog.format('put masked first: alter role %I set search_path = masked, public', l.rolname)
-  from masked_login l
-  where not l.rolsuper and not exists (
-    select from pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c
-    where s.setrole = l.oid and s.setdatabase in (0, (select d.oid from pg_catalog.pg_database d
-                                                       where d.datname = pg_catalog.current_database()))
-      and c like 'search\_path=masked%');
+    and exists (select from pg_catalog.unnest(s.setconfig) c where pg_catalog.lower(c) like 'privacy.transaction\_tenant=%');
+end
+$$;
+comment on function privacy.verify_protection() is
+  'Findings about protected tables, their masked views and columns, definer functions and session tenants (internal).';
+revoke execute on function privacy.verify_protection() from public;
+
+-- Why definer: inspects role memberships, privileges and settings of every role, which
+-- privacy_admin members cannot all see for themselves; it returns names, never data.
+create or replace function privacy.verify()
+returns table (severity text, check_name text, object text, message text)
+language plpgsql stable security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return query select * from privacy.verify_masked_logins();
+  return query select * from privacy.verify_protection();
   return query select * from privacy.verify_owner_views();
   return query select * from privacy.verify_definer_functions();
   return query select * from privacy.verify_partition_grants();

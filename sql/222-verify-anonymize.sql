@@ -193,7 +193,7 @@ declare
   p       record;
   a       record;
   f       record;
-  plan    jsonb;
+  plan    privacy.table_retention_plan;
   v_set   text;
   v_whole boolean;
 begin

@@ -47,15 +47,15 @@ $$;
 comment on function privacy.anchor_literal(timestamptz, regtype, text) is
   'SQL literal, in the anchor''s type, of an instant seen in the policy''s time zone (internal).';
 
--- Why invoker: reads the catalog. A table's primary key, in index order, as [{name, type}]:
+-- Why invoker: reads the catalog. A table's primary key, in index order, with each column's type:
 -- what identifies a row to the queue and in batch bounds (part of privacy.retention_plan).
 create or replace function privacy.plan_key_columns(relid oid)
-returns jsonb
+returns privacy.plan_column[]
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', a.attname,
-           'type', pg_catalog.format_type(a.atttypid, a.atttypmod)) order by k.ord)
+  select coalesce(pg_catalog.array_agg(row(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))::privacy.plan_column
+                                       order by k.ord), '{}')
   from pg_catalog.pg_index i
   cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
   join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
@@ -68,7 +68,7 @@ comment on function privacy.plan_key_columns(oid) is
 -- names: column = value, or column among values; NULL in a list matches NULL (part of
 -- privacy.retention_plan).
 create or replace function privacy.plan_filter(schema_name name, table_name name, filter jsonb,
-                                               out filter_sql text, out filter_columns jsonb)
+                                               out filter_sql text, out filter_columns name[])
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
@@ -83,7 +83,7 @@ as $$
                     privacy.column_type(plan_filter.schema_name, plan_filter.table_name, f.key),
                     case when f.value @> '[null]' then pg_catalog.format(' or t.%I is null', f.key) else '' end)
            end, ' and ' order by f.key), 'true'),
-         coalesce(pg_catalog.jsonb_agg(f.key), '[]')
+         coalesce(pg_catalog.array_agg(f.key::name), '{}')
   from pg_catalog.jsonb_each(plan_filter.filter) f
 $$;
 comment on function privacy.plan_filter(name, name, jsonb) is
@@ -95,7 +95,7 @@ comment on function privacy.plan_filter(name, name, jsonb) is
 -- (part of privacy.retention_plan).
 create or replace function privacy.plan_minimum(schema_name name, table_name name, minimum text,
                                                 minimum_anchor_column name, time_zone text)
-returns jsonb
+returns privacy.retention_minimum
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
@@ -103,7 +103,7 @@ declare
   m        privacy.statutory_minimum;
   v_object text := pg_catalog.format('%I.%I', plan_minimum.schema_name, plan_minimum.table_name);
   v_mtype  regtype;
-  v_ends   jsonb;
+  v_ends   text[];
 begin
   if plan_minimum.minimum is null then
     return null;
@@ -117,8 +117,8 @@ begin
   -- The same expression over the row as sweeps name it (t) and as trigger conditions do (old).
   -- Counted from the fiscal year the anchor falls in, where the minimum says so: any date of the
   -- year will do as anchor, not only its last day (privacy.fiscal_year, sql/070).
-  select pg_catalog.jsonb_object_agg(x.alias,
-           privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month()))
+  select pg_catalog.array_agg(privacy.statutory_end_sql(m.counts_from, m.period, x.expr, privacy.fiscal_year_start_month())
+                              order by x.alias desc)
   into v_ends
   from (select a.alias, case v_mtype
           when 'timestamptz'::regtype then pg_catalog.format('(%s.%I at time zone %L)', a.alias, plan_minimum.minimum_anchor_column, plan_minimum.time_zone)
@@ -132,8 +132,7 @@ begin
                                   v_object, plan_minimum.minimum_anchor_column, v_mtype);
   end if;
   -- Inline form of privacy.minimum_ends(), which sweeps evaluate for every expired row.
-  return pg_catalog.jsonb_build_object('name', m.name, 'column', plan_minimum.minimum_anchor_column,
-                                       'ends_sql', v_ends->>'t', 'ends_sql_old', v_ends->>'old');
+  return row(m.name, plan_minimum.minimum_anchor_column, v_ends[1], v_ends[2])::privacy.retention_minimum;
 end
 $$;
 comment on function privacy.plan_minimum(name, name, text, name, text) is
@@ -144,20 +143,21 @@ comment on function privacy.plan_minimum(name, name, text, name, text) is
 -- the SQL (text[]) of the ids of the subjects each row belongs to, through every link (part of
 -- privacy.retention_plan). PL/pgSQL: privacy.subject_ids_sql is defined later, in sql/400.
 create or replace function privacy.plan_links(schema_name name, table_name name)
-returns jsonb
+returns privacy.plan_link[]
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
   return (
-    select coalesce(pg_catalog.jsonb_agg(x.link order by x.o1, x.o2), '[]')
-    from (select pg_catalog.jsonb_build_object('column', l.column_name, 'subject_type', l.subject_type) as link,
+    select coalesce(pg_catalog.array_agg(x.link order by x.o1, x.o2), '{}')
+    from (select row(l.column_name, l.subject_type, null::text)::privacy.plan_link as link,
                  l.column_name::text as o1, l.subject_type as o2
           from privacy.subject_link l
           where l.schema_name = plan_links.schema_name and l.table_name = plan_links.table_name
           union all
-          select pg_catalog.jsonb_build_object('subject_type', y.subject_type,
-                   'ids_sql', privacy.subject_ids_sql(y.subject_type, plan_links.schema_name, plan_links.table_name, 't')), '~', y.subject_type
+          select row(null::name, y.subject_type,
+                     privacy.subject_ids_sql(y.subject_type, plan_links.schema_name, plan_links.table_name, 't'))::privacy.plan_link,
+                 '~', y.subject_type
           from (select distinct s.subject_type from privacy.subject_path s
                 where s.schema_name = plan_links.schema_name and s.table_name = plan_links.table_name) y) x);
 end
@@ -167,21 +167,21 @@ comment on function privacy.plan_links(name, name) is
 
 -- Why invoker: reads the catalog. Rows other tables still reference (ON DELETE NO ACTION or
 -- RESTRICT) cannot be deleted: the sweep keeps them back instead of failing the batch on the
--- foreign key. [{table, sql}], the SQL an EXISTS over the referencing table (part of
+-- foreign key. Each the referencing table and an EXISTS over it (part of
 -- privacy.retention_plan).
 create or replace function privacy.plan_references(relid oid)
-returns jsonb
+returns privacy.plan_reference[]
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-           'table', pg_catalog.format('%I.%I', cn.nspname, cc.relname),
-           'sql', pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
+  select coalesce(pg_catalog.array_agg(row(
+           pg_catalog.format('%I.%I', cn.nspname, cc.relname),
+           pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
                     (select pg_catalog.string_agg(pg_catalog.format('c.%I = t.%I', ca.attname, pa.attname), ' and ')
                      from rows from (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey)) as u(child_col, parent_col)
                      join pg_catalog.pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_col
-                     join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))
-           order by cn.nspname, cc.relname, k.conname), '[]')
+                     join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))::privacy.plan_reference
+           order by cn.nspname, cc.relname, k.conname), '{}')
   from pg_catalog.pg_constraint k
   join pg_catalog.pg_class cc on cc.oid = k.conrelid
   join pg_catalog.pg_namespace cn on cn.oid = cc.relnamespace
@@ -195,7 +195,7 @@ comment on function privacy.plan_references(oid) is
 -- (its anchor column was dropped or changed type, or a minimum lacks a period). Its parts come
 -- from the plan_* functions above.
 create or replace function privacy.retention_plan(schema_name name, table_name name)
-returns jsonb
+returns privacy.table_retention_plan
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
@@ -205,9 +205,9 @@ declare
   v_rel    oid;
   v_kind   "char";
   v_atype  regtype;
-  v_key    jsonb;
-  v_order  jsonb;
+  v_key    privacy.plan_column[];
   v_filter record;
+  plan     privacy.table_retention_plan;
 begin
   select * into p from privacy.retention_policy r
   where r.schema_name = retention_plan.schema_name and r.table_name = retention_plan.table_name;
@@ -229,33 +229,29 @@ begin
   end if;
 
   v_key := privacy.plan_key_columns(v_rel);
-
-  -- Batches are ranges of (anchor, key): the order of the anchor index the policy created.
-  v_order := pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('name', p.anchor_column,
-               'type', pg_catalog.format_type(v_atype, null)))
-             || coalesce((select pg_catalog.jsonb_agg(e) from pg_catalog.jsonb_array_elements(v_key) e
-                          where e->>'name' <> p.anchor_column), '[]');
   select * into v_filter from privacy.plan_filter(p.schema_name, p.table_name, p.filter);
 
-  return pg_catalog.jsonb_build_object(
-    'schema', p.schema_name,
-    'table', p.table_name,
-    'object', v_object,
-    'relid', v_rel,
-    'partitioned', v_kind = 'p',
-    'action', p.action,
-    'keep', p.keep,
-    'time_zone', p.time_zone,
-    'anchor', p.anchor_column,
-    'anchor_type', v_atype::text,
-    'key', coalesce(v_key, '[]'),
-    'order', v_order,
-    'filter_sql', v_filter.filter_sql,
-    'filter_columns', v_filter.filter_columns,
-    'minimum', privacy.plan_minimum(p.schema_name, p.table_name, p.minimum, p.minimum_anchor_column, p.time_zone),
-    'links', privacy.plan_links(p.schema_name, p.table_name),
-    'references', case when p.action = 'delete' then privacy.plan_references(v_rel) else '[]'::jsonb end,
-    'expired_partitions', p.expired_partitions);
+  plan.schema_name := p.schema_name;
+  plan.table_name := p.table_name;
+  plan.object := v_object;
+  plan.relid := v_rel;
+  plan.partitioned := v_kind = 'p';
+  plan.action := p.action;
+  plan.keep := p.keep;
+  plan.time_zone := p.time_zone;
+  plan.anchor := p.anchor_column;
+  plan.anchor_type := v_atype;
+  plan.key := v_key;
+  -- Batches are ranges of (anchor, key): the order of the anchor index the policy created.
+  plan.order_by := array[row(p.anchor_column, pg_catalog.format_type(v_atype, null))::privacy.plan_column]
+                   || array(select k from pg_catalog.unnest(v_key) k where k.name <> p.anchor_column);
+  plan.filter_sql := v_filter.filter_sql;
+  plan.filter_columns := v_filter.filter_columns;
+  plan.minimum := privacy.plan_minimum(p.schema_name, p.table_name, p.minimum, p.minimum_anchor_column, p.time_zone);
+  plan.links := privacy.plan_links(p.schema_name, p.table_name);
+  plan.referenced_by := case when p.action = 'delete' then privacy.plan_references(v_rel) else '{}' end;
+  plan.expired_partitions := p.expired_partitions;
+  return plan;
 end
 $$;
 comment on function privacy.retention_plan(name, name) is
@@ -263,57 +259,57 @@ comment on function privacy.retention_plan(name, name) is
 
 -- Why invoker: pure formatting. The row's key as text[] (`array[t.k1::text, …]`), which the
 -- queue stores and batch bounds compare; raises PV304 for a table without a primary key.
-create or replace function privacy.plan_key_sql(plan jsonb, alias text default 't')
+create or replace function privacy.plan_key_sql(plan privacy.table_retention_plan, alias text default 't')
 returns text
 language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  if pg_catalog.jsonb_array_length(plan->'key') = 0 then
-    raise exception using errcode = 'PV304', schema = plan->>'schema', table = plan->>'table',
-      message = pg_catalog.format('%s has no primary key, so its rows cannot be swept one by one', plan->>'object'),
+  if coalesce(pg_catalog.cardinality(plan.key), 0) = 0 then
+    raise exception using errcode = 'PV304', schema = plan.schema_name, table = plan.table_name,
+      message = pg_catalog.format('%s has no primary key, so its rows cannot be swept one by one', plan.object),
       hint = 'Add a primary key (a surrogate id will do).';
   end if;
-  return (select 'array[' || pg_catalog.string_agg(pg_catalog.format('%I.%I::text', alias, e->>'name'), ', ' order by o) || ']'
-          from pg_catalog.jsonb_array_elements(plan->'key') with ordinality as x(e, o));
+  return (select 'array[' || pg_catalog.string_agg(pg_catalog.format('%I.%I::text', alias, x.name), ', ' order by x.o) || ']'
+          from pg_catalog.unnest(plan.key) with ordinality as x(name, type, o));
 end
 $$;
-comment on function privacy.plan_key_sql(jsonb, text) is 'SQL of a row''s key as text[] (internal).';
+comment on function privacy.plan_key_sql(privacy.table_retention_plan, text) is 'SQL of a row''s key as text[] (internal).';
 
 -- Why invoker: pure formatting. A row of (anchor, key…) values, as text, turned back into a
 -- typed row constructor for comparisons such as (t.anchor, t.id) > (…).
-create or replace function privacy.plan_bound_sql(plan jsonb, bound text[])
+create or replace function privacy.plan_bound_sql(plan privacy.table_retention_plan, bound text[])
 returns text
 language sql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select '(' || pg_catalog.string_agg(pg_catalog.format('%L::%s', bound[o], e->>'type'), ', ' order by o) || ')'
-  from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o)
+  select '(' || pg_catalog.string_agg(pg_catalog.format('%L::%s', bound[x.o], x.type), ', ' order by x.o) || ')'
+  from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o)
 $$;
-comment on function privacy.plan_bound_sql(jsonb, text[]) is 'Typed row constructor of a batch bound (internal).';
+comment on function privacy.plan_bound_sql(privacy.table_retention_plan, text[]) is 'Typed row constructor of a batch bound (internal).';
 
 -- Why invoker: pure formatting. `(t.anchor, t.k1, …)`: the order batches are cut in.
-create or replace function privacy.plan_order_sql(plan jsonb)
+create or replace function privacy.plan_order_sql(plan privacy.table_retention_plan)
 returns text
 language sql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select '(' || pg_catalog.string_agg(pg_catalog.format('t.%I', e->>'name'), ', ' order by o) || ')'
-  from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o)
+  select '(' || pg_catalog.string_agg(pg_catalog.format('t.%I', x.name), ', ' order by x.o) || ')'
+  from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o)
 $$;
-comment on function privacy.plan_order_sql(jsonb) is 'Row constructor of the columns batches are ordered by (internal).';
+comment on function privacy.plan_order_sql(privacy.table_retention_plan) is 'Row constructor of the columns batches are ordered by (internal).';
 
 -- Why invoker: pure formatting. How a hold's subject_id matches a row `t` by one of the plan's
 -- links: `= t.customer_id::text` for a column, `= any (<ids through the paths>)` for paths.
-create or replace function privacy.plan_link_match_sql(link jsonb)
+create or replace function privacy.plan_link_match_sql(link privacy.plan_link)
 returns text
 language sql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select case when link ? 'ids_sql' then pg_catalog.format('= any (%s)', link->>'ids_sql')
-              else pg_catalog.format('= t.%I::text', link->>'column') end
+  select case when link.ids_sql is not null then pg_catalog.format('= any (%s)', link.ids_sql)
+              else pg_catalog.format('= t.%I::text', link.column_name) end
 $$;
-comment on function privacy.plan_link_match_sql(jsonb) is
+comment on function privacy.plan_link_match_sql(privacy.plan_link) is
   'SQL matching a hold''s subject id to a row by a column or through path links (internal).';
 
 -- Why invoker: reads the hold table (callers are the toolkit's definer functions and triggers).
@@ -323,15 +319,15 @@ comment on function privacy.plan_link_match_sql(jsonb) is
 --   reason     'minimum:<name>', 'hold:<reason>' or 'referenced:<table>' for a row kept back
 --   hold_join  a lateral join (alias hh) to the latest-ending hold on the row's subjects
 --   hold_id, recheck_at  which hold, and when the reason can have ended (NULL: at release)
-create or replace function privacy.plan_predicates(plan jsonb, as_of timestamptz)
-returns jsonb
+create or replace function privacy.plan_predicates(plan privacy.table_retention_plan, as_of timestamptz)
+returns privacy.retention_predicates
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  v_tz      text := plan->>'time_zone';
+  v_tz      text := plan.time_zone;
   v_today   date := (as_of at time zone v_tz)::date;
   v_min_ok  text := 'true';
   v_held    text;
@@ -346,21 +342,22 @@ declare
   v_ends    text;
   v_by_min  text;
   v_in_force text := pg_catalog.format('h.released_at is null and (h.until is null or h.until >= %L::date)', v_today);
+  preds     privacy.retention_predicates;
 begin
-  if plan->'minimum' <> 'null'::jsonb then
-    v_min_ok := pg_catalog.format('coalesce(%s <= %L::date, false)', plan->'minimum'->>'ends_sql', v_today);
+  if (plan.minimum).ends_sql is not null then
+    v_min_ok := pg_catalog.format('coalesce(%s <= %L::date, false)', (plan.minimum).ends_sql, v_today);
   end if;
 
   -- Only subject types that have a hold in force at all are looked up, row by row.
   select pg_catalog.string_agg(pg_catalog.format(
            'exists (select from privacy.hold as h where h.subject_type = %L and h.subject_id %s and %s)',
-           l->>'subject_type', privacy.plan_link_match_sql(l), v_in_force), ' or '),
+           l.subject_type, privacy.plan_link_match_sql(l), v_in_force), ' or '),
          pg_catalog.string_agg(pg_catalog.format('(h.subject_type = %L and h.subject_id %s)',
-           l->>'subject_type', privacy.plan_link_match_sql(l)), ' or ')
+           l.subject_type, privacy.plan_link_match_sql(l)), ' or ')
   into v_held, v_match
-  from pg_catalog.jsonb_array_elements(plan->'links') l
+  from pg_catalog.unnest(plan.links) l
   where exists (select from privacy.hold h
-                where h.subject_type = l->>'subject_type' and h.released_at is null
+                where h.subject_type = l.subject_type and h.released_at is null
                   and (h.until is null or h.until >= v_today));
   if v_held is not null then
     v_held := '(' || v_held || ')';
@@ -374,17 +371,17 @@ begin
     v_held := 'false';
   end if;
 
-  select coalesce('(' || pg_catalog.string_agg(r->>'sql', ' or ') || ')', 'false')
-  into v_refs from pg_catalog.jsonb_array_elements(plan->'references') r;
+  select coalesce('(' || pg_catalog.string_agg(r.predicate, ' or ') || ')', 'false')
+  into v_refs from pg_catalog.unnest(plan.referenced_by) r;
 
   -- A row kept for several reasons is reported under the one that keeps it longest.
-  v_ends := coalesce(plan->'minimum'->>'ends_sql', 'null::date');
+  v_ends := coalesce((plan.minimum).ends_sql, 'null::date');
   v_by_min := pg_catalog.format('(not %s and (%s is null or (%s is not null and %s - 1 >= %s)))',
                                 v_min_ok, v_hold_id, v_hold_until, v_ends, v_hold_until);
   v_reason := pg_catalog.format('case when %s then %L when %s is not null then ''hold:'' || %s',
-                                v_by_min, 'minimum:' || coalesce(plan->'minimum'->>'name', ''), v_hold_id, v_hold_reason)
-           || coalesce((select pg_catalog.string_agg(pg_catalog.format(' when %s then %L', r->>'sql', 'referenced:' || (r->>'table')), '')
-                        from pg_catalog.jsonb_array_elements(plan->'references') r), '')
+                                v_by_min, 'minimum:' || coalesce((plan.minimum).name, ''), v_hold_id, v_hold_reason)
+           || coalesce((select pg_catalog.string_agg(pg_catalog.format(' when %s then %L', r.predicate, 'referenced:' || r.relation), '')
+                        from pg_catalog.unnest(plan.referenced_by) r), '')
            || ' else ''blocked'' end';
   v_recheck := pg_catalog.format(
     'case when %s then (%s)::timestamp at time zone %L when %s is not null then (%s + 1)::timestamp at time zone %L '
@@ -393,22 +390,22 @@ begin
     -- kept back by a reference: look again in the next run, not in this one
     as_of + interval '1 microsecond');
 
-  return pg_catalog.jsonb_build_object(
-    'today', v_today,
-    'min_ok', v_min_ok,
-    'held', v_held,
-    'governed', pg_catalog.format('coalesce(%s, false)', plan->>'filter_sql'),
-    'eligible', pg_catalog.format('(%s and not %s and not %s)', v_min_ok, v_held, v_refs),
-    'can_block', v_min_ok <> 'true' or v_held <> 'false' or v_refs <> 'false',
-    'reason', v_reason,
-    'hold_join', v_join,
-    'hold_id', pg_catalog.format('case when not %s then %s end', v_by_min, v_hold_id),
-    'hold_until', pg_catalog.format('case when %s then (%s - 1) else %s end', v_by_min, v_ends, v_hold_until),
-    'open_ended', pg_catalog.format('(not %s and %s is not null and %s is null)', v_by_min, v_hold_id, v_hold_until),
-    'recheck_at', v_recheck);
+  preds.today := v_today;
+  preds.min_ok := v_min_ok;
+  preds.held := v_held;
+  preds.governed := pg_catalog.format('coalesce(%s, false)', plan.filter_sql);
+  preds.eligible := pg_catalog.format('(%s and not %s and not %s)', v_min_ok, v_held, v_refs);
+  preds.can_block := v_min_ok <> 'true' or v_held <> 'false' or v_refs <> 'false';
+  preds.reason := v_reason;
+  preds.hold_join := v_join;
+  preds.hold_id := pg_catalog.format('case when not %s then %s end', v_by_min, v_hold_id);
+  preds.hold_until := pg_catalog.format('case when %s then (%s - 1) else %s end', v_by_min, v_ends, v_hold_until);
+  preds.open_ended := pg_catalog.format('(not %s and %s is not null and %s is null)', v_by_min, v_hold_id, v_hold_until);
+  preds.recheck_at := v_recheck;
+  return preds;
 end
 $$;
-comment on function privacy.plan_predicates(jsonb, timestamptz) is
+comment on function privacy.plan_predicates(privacy.table_retention_plan, timestamptz) is
   'SQL predicates deciding whether an expired row may be swept on a given day, and why not (internal).';
 
 -- Why invoker: reads the catalog. How each column of the table is anonymized in place, one row
@@ -423,7 +420,7 @@ comment on function privacy.plan_predicates(jsonb, timestamptz) is
 --     0.0.0.0 for addresses, the nil UUID — and for a NOT NULL text or uuid column under a
 --     unique constraint a random UUID. NOT NULL columns of a foreign key, or of other types, or
 --     unique ones of other types, are a problem: classify them.
-create or replace function privacy.anonymize_columns(plan jsonb)
+create or replace function privacy.anonymize_columns(plan privacy.table_retention_plan)
 returns table (column_name name, expression text, problem text)
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -434,9 +431,9 @@ declare
   v_kept text[];
 begin
   v_kept := pg_catalog.array_remove(
-              array(select e->>'name' from pg_catalog.jsonb_array_elements(plan->'key') e)
-              || array[plan->>'anchor', plan->'minimum'->>'column']
-              || array(select pg_catalog.jsonb_array_elements_text(plan->'filter_columns')), null);
+              array(select k.name::text from pg_catalog.unnest(plan.key) k)
+              || array[plan.anchor::text, (plan.minimum).column_name::text]
+              || coalesce(plan.filter_columns::text[], '{}'), null);
   for c in
     select a.attname, a.atttypid::regtype as type, t.typcategory, a.attnotnull,
            r.anonymize_strategy, r.anonymize_params, k.personal,
@@ -446,9 +443,9 @@ begin
                    where i.indrelid = a.attrelid and i.indisunique and i.indnkeyatts = 1 and i.indkey[0] = a.attnum) as is_unique
     from pg_catalog.pg_attribute a
     join pg_catalog.pg_type t on t.oid = a.atttypid
-    left join privacy.column_rule r on r.schema_name = plan->>'schema' and r.table_name = plan->>'table' and r.column_name = a.attname
+    left join privacy.column_rule r on r.schema_name = plan.schema_name and r.table_name = plan.table_name and r.column_name = a.attname
     left join privacy.category k on k.name = r.category
-    where a.attrelid = (plan->>'relid')::oid and a.attnum > 0 and not a.attisdropped
+    where a.attrelid = plan.relid and a.attnum > 0 and not a.attisdropped
       and a.attgenerated = '' and a.attidentity = ''
       and a.attname <> all (v_kept)
       and coalesce(k.personal, true)
@@ -505,12 +502,12 @@ begin
   end loop;
 end
 $$;
-comment on function privacy.anonymize_columns(jsonb) is
+comment on function privacy.anonymize_columns(privacy.table_retention_plan) is
   'How a sweep anonymizes each column of a table, or why it cannot (internal).';
 
 -- Why invoker: as anonymize_columns. The SET list of the anonymizing UPDATE; raises PV303
 -- naming the first column that cannot be anonymized, before any row is touched.
-create or replace function privacy.anonymize_set_sql(plan jsonb)
+create or replace function privacy.anonymize_set_sql(plan privacy.table_retention_plan)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -521,22 +518,23 @@ declare
 begin
   select a.column_name, a.problem into v_bad from privacy.anonymize_columns(plan) a where a.problem is not null limit 1;
   if v_bad.column_name is not null then
-    raise exception using errcode = 'PV303', schema = plan->>'schema', table = plan->>'table', column = v_bad.column_name,
-      message = pg_catalog.format('%s.%I cannot be anonymized: %s', plan->>'object', v_bad.column_name, v_bad.problem),
+    raise exception using errcode = 'PV303', schema = plan.schema_name, table = plan.table_name, column = v_bad.column_name,
+      message = pg_catalog.format('%s.%I cannot be anonymized: %s', plan.object, v_bad.column_name, v_bad.problem),
       hint = 'Classify it: not_personal to keep it as it is, or give it an anonymization strategy.';
   end if;
   select pg_catalog.string_agg(pg_catalog.format('%I = %s', a.column_name, a.expression), ', ')
   into v_set from privacy.anonymize_columns(plan) a;
   -- Nothing personal left to anonymize: the rows still count as done.
-  return coalesce(v_set, pg_catalog.format('%I = t.%I', plan->>'anchor', plan->>'anchor'));
+  return coalesce(v_set, pg_catalog.format('%I = t.%I', plan.anchor, plan.anchor));
 end
 $$;
-comment on function privacy.anonymize_set_sql(jsonb) is
+comment on function privacy.anonymize_set_sql(privacy.table_retention_plan) is
   'SET list that anonymizes a row in place; raises PV303 for a column that cannot be anonymized (internal).';
 
 revoke execute on function privacy.anchor_literal(timestamptz, regtype, text), privacy.retention_plan(name, name),
-  privacy.plan_key_sql(jsonb, text), privacy.plan_bound_sql(jsonb, text[]), privacy.plan_order_sql(jsonb),
-  privacy.plan_predicates(jsonb, timestamptz), privacy.anonymize_columns(jsonb), privacy.anonymize_set_sql(jsonb),
-  privacy.plan_link_match_sql(jsonb), privacy.plan_key_columns(oid), privacy.plan_filter(name, name, jsonb),
+  privacy.plan_key_sql(privacy.table_retention_plan, text), privacy.plan_bound_sql(privacy.table_retention_plan, text[]),
+  privacy.plan_order_sql(privacy.table_retention_plan), privacy.plan_predicates(privacy.table_retention_plan, timestamptz),
+  privacy.anonymize_columns(privacy.table_retention_plan), privacy.anonymize_set_sql(privacy.table_retention_plan),
+  privacy.plan_link_match_sql(privacy.plan_link), privacy.plan_key_columns(oid), privacy.plan_filter(name, name, jsonb),
   privacy.plan_minimum(name, name, text, name, text), privacy.plan_links(name, name), privacy.plan_references(oid)
   from public;

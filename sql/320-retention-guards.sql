@@ -29,7 +29,7 @@
 
 -- Why invoker: pure formatting. The first row of what a guard refuses: how many rows of `source`
 -- a minimum or hold keeps, the reason of the one kept longest, and its last day.
-create or replace function privacy.retention_covered_sql(plan jsonb, predicates jsonb, source text)
+create or replace function privacy.retention_covered_sql(plan privacy.table_retention_plan, predicates privacy.retention_predicates, source text)
 returns text
 language sql immutable
 set search_path = pg_catalog, pg_temp
@@ -38,10 +38,10 @@ as $$
     'select pg_catalog.count(*) over (), x.reason, x.kept_until, x.open_ended from ('
     '  select %s as reason, %s as kept_until, %s as open_ended from %s as t %s where not %s or %s'
     ') as x order by x.open_ended desc, x.kept_until desc nulls last limit 1',
-    predicates->>'reason', predicates->>'hold_until', predicates->>'open_ended', source,
-    predicates->>'hold_join', predicates->>'min_ok', predicates->>'held')
+    predicates.reason, predicates.hold_until, predicates.open_ended, source,
+    predicates.hold_join, predicates.min_ok, predicates.held)
 $$;
-comment on function privacy.retention_covered_sql(jsonb, jsonb, text) is
+comment on function privacy.retention_covered_sql(privacy.table_retention_plan, privacy.retention_predicates, text) is
   'SQL counting the rows of a source that a minimum or a hold keeps (internal).';
 
 -- Why invoker: called by the guard triggers (definer). Lets a privacy_admin member with a reason
@@ -49,8 +49,9 @@ comment on function privacy.retention_covered_sql(jsonb, jsonb, text) is
 -- privacy_admin member hears why a row is kept and until when: the kind of a hold on a subject
 -- (a debt, a legal claim) and its dates are what restricted roles may not read, and an error
 -- message reaches whoever tried the delete.
-create or replace function privacy.retention_guard_refuse(plan jsonb, operation text, rows bigint, reason text,
-                                                          kept_until date, open_ended boolean, columns name[] default null)
+create or replace function privacy.retention_guard_refuse(plan privacy.table_retention_plan, operation text, rows bigint, reason text,
+                                                          kept_until date, open_ended boolean,
+                                                          columns name[] default null)
 returns void
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -63,9 +64,9 @@ declare
 begin
   if v_reason is not null and pg_catalog.pg_has_role(session_user, 'privacy_admin', 'MEMBER') then
     -- One ledger entry per transaction, table, operation and reason, not one per row.
-    v_key := pg_catalog.md5(pg_catalog.concat_ws('|', pg_catalog.txid_current(), plan->>'object', operation, v_reason));
+    v_key := pg_catalog.md5(pg_catalog.concat_ws('|', pg_catalog.txid_current(), plan.object, operation, v_reason));
     if pg_catalog.strpos(coalesce(pg_catalog.current_setting('privacy.overrides_recorded', true), ''), v_key) = 0 then
-      perform privacy.record('retention.override', plan->>'object',
+      perform privacy.record('retention.override', plan.object,
         pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('operation', operation,
           'kept_by', retention_guard_refuse.reason, 'columns', columns, 'reason', v_reason)));
       perform pg_catalog.set_config('privacy.overrides_recorded',
@@ -74,9 +75,9 @@ begin
     return;
   end if;
   if operation = 'update' then
-    raise exception using errcode = 'PV302', schema = plan->>'schema', table = plan->>'table',
+    raise exception using errcode = 'PV302', schema = plan.schema_name, table = plan.table_name,
       message = pg_catalog.format('%s: a row anonymized by retention cannot have %s filled again',
-                                  plan->>'object', pg_catalog.array_to_string(columns, ', ')),
+                                  plan.object, pg_catalog.array_to_string(columns, ', ')),
       hint = 'Only a privacy_admin member may, after set local privacy.reason = ''…'' (recorded in the ledger).';
   end if;
   v_why := case
@@ -85,21 +86,21 @@ begin
     else retention_guard_refuse.reason end;
   v_until := case when open_ended then 'it is released' else kept_until::text end;
   if not pg_catalog.pg_has_role(session_user, 'privacy_admin', 'MEMBER') then
-    raise exception using errcode = 'PV301', schema = plan->>'schema', table = plan->>'table',
-      message = pg_catalog.format('%s: %s cannot be %s: kept by law', plan->>'object',
+    raise exception using errcode = 'PV301', schema = plan.schema_name, table = plan.table_name,
+      message = pg_catalog.format('%s: %s cannot be %s: kept by law', plan.object,
                                   case when rows = 1 then '1 row' else rows || ' rows' end,
                                   case operation when 'truncate' then 'truncated' else 'deleted' end),
       hint = 'A privacy_admin member sees why.';
   end if;
-  raise exception using errcode = 'PV301', schema = plan->>'schema', table = plan->>'table',
-    message = pg_catalog.format('%s: %s cannot be %s: kept by %s until %s', plan->>'object',
+  raise exception using errcode = 'PV301', schema = plan.schema_name, table = plan.table_name,
+    message = pg_catalog.format('%s: %s cannot be %s: kept by %s until %s', plan.object,
                                 case when rows = 1 then '1 row' else rows || ' rows' end,
                                 case operation when 'truncate' then 'truncated' else 'deleted' end,
                                 case when rows = 1 then v_why else 'law, the longest by ' || v_why end, v_until),
     hint = 'Only a privacy_admin member may, after set local privacy.reason = ''…'' (recorded in the ledger).';
 end
 $$;
-comment on function privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]) is
+comment on function privacy.retention_guard_refuse(privacy.table_retention_plan, text, bigint, text, date, boolean, name[]) is
   'Refuses a guarded change (PV301/PV302), or records an admin''s reasoned override in the ledger (internal).';
 
 -- Why definer: reads the catalog and the holds, which the deleting role may not read.
@@ -115,8 +116,8 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  plan  jsonb;
-  preds jsonb;
+  plan  privacy.table_retention_plan;
+  preds privacy.retention_predicates;
   v_kept boolean;
   v_reason text;
   v_until date;
@@ -142,8 +143,8 @@ begin
   plan := privacy.retention_plan(tg_argv[0]::name, tg_argv[1]::name);
   preds := privacy.plan_predicates(plan, pg_catalog.now());
   execute pg_catalog.format('select not %s or %s, %s, %s, %s from (select ($1).*) as t %s',
-                            preds->>'min_ok', preds->>'held', preds->>'reason', preds->>'hold_until', preds->>'open_ended',
-                            preds->>'hold_join')
+                            preds.min_ok, preds.held, preds.reason, preds.hold_until, preds.open_ended,
+                            preds.hold_join)
     into v_kept, v_reason, v_until, v_open using old;
   if v_kept then
     perform privacy.retention_guard_refuse(plan, 'delete', 1, v_reason, v_until, v_open);
@@ -163,8 +164,8 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  plan  jsonb;
-  preds jsonb;
+  plan  privacy.table_retention_plan;
+  preds privacy.retention_predicates;
   v_rows bigint;
   v_reason text;
   v_until date;
@@ -175,7 +176,7 @@ begin
   end if;
   plan := privacy.retention_plan(tg_argv[0]::name, tg_argv[1]::name);
   preds := privacy.plan_predicates(plan, pg_catalog.now());
-  if preds->>'min_ok' = 'true' and preds->>'held' = 'false' then
+  if preds.min_ok = 'true' and preds.held = 'false' then
     return null;
   end if;
   execute privacy.retention_covered_sql(plan, preds, pg_catalog.format('%I.%I', tg_table_schema, tg_table_name))
@@ -198,7 +199,7 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  plan      jsonb;
+  plan      privacy.table_retention_plan;
   v_below   timestamptz;
   v_done    boolean;
   v_key     text[];
@@ -212,13 +213,13 @@ begin
     return null;
   end if;
   plan := privacy.retention_plan(tg_argv[0]::name, tg_argv[1]::name);
-  if plan->>'action' <> 'anonymize' or pg_catalog.jsonb_array_length(plan->'key') = 0 then
+  if plan.action <> 'anonymize' or pg_catalog.cardinality(plan.key) = 0 then
     return null;
   end if;
   -- Swept: anchored below the watermark, governed by the policy, and not waiting in the queue.
   execute pg_catalog.format('select t.%I < %s and %s, %s from (select ($1).*) as t',
-                            plan->>'anchor', privacy.anchor_literal(v_below, (plan->>'anchor_type')::regtype, plan->>'time_zone'),
-                            pg_catalog.format('coalesce(%s, false)', plan->>'filter_sql'), privacy.plan_key_sql(plan))
+                            plan.anchor, privacy.anchor_literal(v_below, plan.anchor_type, plan.time_zone),
+                            pg_catalog.format('coalesce(%s, false)', plan.filter_sql), privacy.plan_key_sql(plan))
     into v_done, v_key using old;
   if not v_done or exists (select from privacy.retention_pending p
                            where p.schema_name = tg_argv[0] and p.table_name = tg_argv[1] and p.row_key = v_key) then
@@ -257,13 +258,13 @@ comment on function privacy.retention_late_function(name, name) is
 -- The function it generates is SECURITY DEFINER, because it writes the sweep queue, which the
 -- writing role cannot; for a key with a date or time it sets the fixed DateStyle and TimeZone, so
 -- keys read as sweeps write them.
-create or replace function privacy.create_retention_late_function(plan jsonb)
+create or replace function privacy.create_retention_late_function(plan privacy.table_retention_plan)
 returns text
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_name text := privacy.retention_late_function((plan->>'schema')::name, (plan->>'table')::name);
+  v_name text := privacy.retention_late_function(plan.schema_name, plan.table_name);
 begin
   execute pg_catalog.format($f$
     create or replace function privacy.%1$I()
@@ -279,20 +280,70 @@ begin
       return null;
     end
     $body$
-    $f$, v_name, plan->>'schema', plan->>'table', privacy.plan_key_sql(plan, 'new'),
+    $f$, v_name, plan.schema_name, plan.table_name, privacy.plan_key_sql(plan, 'new'),
     -- Settings cost every call: only a key with a date or time in it needs them.
-    case when exists (select from pg_catalog.jsonb_array_elements(plan->'key') e
-                      where e->>'type' ~ '^(date|time|timestamp)')
+    case when exists (select from pg_catalog.unnest(plan.key) k
+                      where k.type ~ '^(date|time|timestamp)')
          then E'\n    set timezone = ''UTC''\n    set datestyle = ''ISO, YMD''' else '' end);
   execute pg_catalog.format('comment on function privacy.%I() is %L', v_name,
     pg_catalog.format('Trigger (generated; why definer: writes the sweep queue): queues rows of %s written with an anchor past its keep period.',
-                      plan->>'object'));
+                      plan.object));
   execute pg_catalog.format('revoke execute on function privacy.%I() from public', v_name);
   return v_name;
 end
 $$;
-comment on function privacy.create_retention_late_function(jsonb) is
+comment on function privacy.create_retention_late_function(privacy.table_retention_plan) is
   'Generates the trigger function that queues a table''s late rows for the next sweep (internal).';
+
+-- Why invoker: runs as install_retention_guards, which has dropped the table's guards. Creates
+-- the delete guards (row triggers, inherited by partitions) and the truncate guard of the table
+-- and of each partition. `sweeping` is the WHEN condition that lets the sweep itself pass.
+create or replace function privacy.install_retention_delete_guards(plan privacy.table_retention_plan, table_oid oid,
+                                                                   sweeping text, args text)
+returns void
+language plpgsql volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  r      record;
+  v_kept text;
+begin
+  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
+  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
+  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
+  if (plan.minimum).ends_sql_old is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
+      'execute function privacy.retention_guard_delete(%s)', table_oid::regclass, sweeping,
+      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
+                        (plan.minimum).ends_sql_old, plan.time_zone), args);
+  end if;
+  -- A row reached through a path link has no column of its own to test in a WHEN condition (no
+  -- subqueries there): every deleted row of such a table is looked at.
+  select pg_catalog.string_agg(case when l.column_name is not null then pg_catalog.format('old.%I is not null', l.column_name)
+                                    else 'true' end, ' or ')
+  into v_kept
+  from pg_catalog.unnest(plan.links) l
+  where l.column_name is not null or l.ids_sql is not null;
+  if v_kept is not null then
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
+      'execute function privacy.retention_guard_delete(%s)', table_oid::regclass, sweeping, v_kept, args);
+  end if;
+  -- Truncate: statement triggers are not inherited, so each partition gets its own.
+  for r in
+    select table_oid::regclass as rel
+    union all
+    select p.relid::regclass from pg_catalog.pg_partition_tree(table_oid) p where p.isleaf and p.relid <> table_oid
+  loop
+    execute pg_catalog.format(
+      'create trigger privacy_retention_guard_truncate before truncate on %s '
+      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, args);
+  end loop;
+end
+$$;
+comment on function privacy.install_retention_delete_guards(privacy.table_retention_plan, oid, text, text) is
+  'Creates the delete and truncate guards of a table under a retention policy (internal).';
 
 -- Why invoker: runs as the caller, which is the catalog trigger below (itself fired by the
 -- definer declaration API), a sweep (definer) or the owner; creating triggers needs the table's
@@ -306,14 +357,13 @@ set datestyle = 'ISO, YMD'
 as $$
 declare
   r          record;
-  plan       jsonb;
+  plan       privacy.table_retention_plan;
   v_keep     interval;
   v_owner    text;
   v_args     text := pg_catalog.format('%L, %L', install_retention_guards.schema_name, install_retention_guards.table_name);
   v_when_old text;
   v_when_new text;
   v_sweeping text;
-  v_kept     text;
   v_seconds  double precision;
   v_since    text;
   v_late     text;
@@ -343,7 +393,7 @@ begin
   plan := privacy.retention_plan(install_retention_guards.schema_name, install_retention_guards.table_name);
   select s.guard_keep into v_keep from privacy.sweep_state s
   where s.schema_name = install_retention_guards.schema_name and s.table_name = install_retention_guards.table_name;
-  v_keep := coalesce(v_keep, (plan->>'keep')::interval);
+  v_keep := coalesce(v_keep, plan.keep);
   select n.nspowner::regrole::text into v_owner from pg_catalog.pg_namespace n where n.nspname = 'privacy';
   -- The sweep itself (the toolkit's owner, with privacy.sweeping set by privacy.sweep, not in a
   -- trigger) passes without a call: it deletes and re-anonymizes only rows nothing keeps. A
@@ -352,38 +402,7 @@ begin
     'not (current_user = %L and coalesce(pg_catalog.current_setting(''privacy.sweeping'', true), '''') = ''on'' '
     'and pg_catalog.pg_trigger_depth() = 0)', v_owner);
 
-  -- Delete: row triggers (inherited by partitions) whose conditions are true for the rows that
-  -- may be kept: a minimum not yet over (or unknown); a linked subject (its holds are read when the
-  -- row is deleted: holds are data, never part of the trigger, so placing one changes no trigger).
-  if plan->'minimum'->>'ends_sql_old' is not null then
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_delete after delete on %s for each row when (%s and %s) '
-      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping,
-      pg_catalog.format('coalesce(%s > (pg_catalog.now() at time zone %L)::date, true)',
-                        plan->'minimum'->>'ends_sql_old', plan->>'time_zone'), v_args);
-  end if;
-  -- A row reached through a path link has no column of its own to test in a WHEN condition (no
-  -- subqueries there): every deleted row of such a table is looked at.
-  select pg_catalog.string_agg(case when l ? 'column' then pg_catalog.format('old.%I is not null', l->>'column')
-                                    else 'true' end, ' or ')
-  into v_kept
-  from pg_catalog.jsonb_array_elements(plan->'links') l
-  where l ? 'column' or l ? 'ids_sql';
-  if v_kept is not null then
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_held after delete on %s for each row when (%s and (%s)) '
-      'execute function privacy.retention_guard_delete(%s)', v_rel::regclass, v_sweeping, v_kept, v_args);
-  end if;
-  -- Truncate: statement triggers are not inherited, so each partition gets its own.
-  for r in
-    select v_rel::regclass as rel
-    union all
-    select p.relid::regclass from pg_catalog.pg_partition_tree(v_rel) p where p.isleaf and p.relid <> v_rel
-  loop
-    execute pg_catalog.format(
-      'create trigger privacy_retention_guard_truncate before truncate on %s '
-      'for each statement execute function privacy.retention_guard_truncate(%s)', r.rel, v_args);
-  end loop;
+  perform privacy.install_retention_delete_guards(plan, v_rel, v_sweeping, v_args);
 
   -- "Anchored more than the keep period ago", loosely (months as 28 days, a day to spare), in
   -- seconds only: subtracting months or days from a timestamptz converts through the time zone,
@@ -392,19 +411,19 @@ begin
                 + pg_catalog.date_part('day', v_keep) - 1) * 86400
                + pg_catalog.date_part('hour', v_keep) * 3600 + pg_catalog.date_part('minute', v_keep) * 60
                + pg_catalog.date_part('second', v_keep);
-  v_since := case plan->>'anchor_type'
-    when 'timestamp with time zone' then pg_catalog.format('pg_catalog.now() - %L::interval', pg_catalog.make_interval(secs => v_seconds))
+  v_since := case plan.anchor_type
+    when 'timestamptz'::regtype then pg_catalog.format('pg_catalog.now() - %L::interval', pg_catalog.make_interval(secs => v_seconds))
     else pg_catalog.format('localtimestamp - %L::interval', pg_catalog.make_interval(secs => v_seconds))
   end;
-  v_when_old := pg_catalog.format('old.%I < %s', plan->>'anchor', v_since);
-  v_when_new := pg_catalog.format('new.%I < %s', plan->>'anchor', v_since);
-  if plan->>'action' = 'anonymize' then
+  v_when_old := pg_catalog.format('old.%I < %s', plan.anchor, v_since);
+  v_when_new := pg_catalog.format('new.%I < %s', plan.anchor, v_since);
+  if plan.action = 'anonymize' then
     execute pg_catalog.format(
       'create trigger privacy_retention_guard_refill after update on %s for each row when (%s and %s) '
       'execute function privacy.retention_guard_refill(%s)', v_rel::regclass, v_when_old, v_sweeping, v_args);
   end if;
   -- Without a primary key there is nothing to queue a row by (the sweep says so, PV304).
-  if pg_catalog.jsonb_array_length(plan->'key') = 0 then
+  if pg_catalog.cardinality(plan.key) = 0 then
     return;
   end if;
   v_late := privacy.create_retention_late_function(plan);
@@ -415,8 +434,7 @@ begin
          pg_catalog.format('(%s) is distinct from (%s)',
            pg_catalog.string_agg(pg_catalog.format('new.%I', c), ', '), pg_catalog.string_agg(pg_catalog.format('old.%I', c), ', '))
   into v_watched, v_when_old
-  from (select distinct c from pg_catalog.unnest(array[plan->>'anchor', plan->'minimum'->>'column']
-                                || array(select pg_catalog.jsonb_array_elements_text(plan->'filter_columns'))) c
+  from (select distinct c from pg_catalog.unnest(array[plan.anchor, (plan.minimum).column_name] || plan.filter_columns) c
         where c is not null) x;
   execute pg_catalog.format(
     'create trigger privacy_retention_queue_update after update of %s on %s for each row when (%s and %s) '
@@ -482,26 +500,26 @@ language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan   jsonb := privacy.retention_plan(ensure_retention_index.schema_name, ensure_retention_index.table_name);
+  plan   privacy.table_retention_plan := privacy.retention_plan(ensure_retention_index.schema_name, ensure_retention_index.table_name);
   v_name name;
   v_n    integer := 0;
 begin
   if exists (select from pg_catalog.pg_index i
              join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
-             where i.indrelid = (plan->>'relid')::oid and i.indisvalid and i.indpred is null
-               and a.attname = plan->>'anchor') then
+             where i.indrelid = plan.relid and i.indisvalid and i.indpred is null
+               and a.attname = plan.anchor) then
     return;
   end if;
   loop
-    v_name := pg_catalog.left(pg_catalog.format('%s_%s', ensure_retention_index.table_name, plan->>'anchor'), 48)
+    v_name := pg_catalog.left(pg_catalog.format('%s_%s', ensure_retention_index.table_name, plan.anchor), 48)
               || case when v_n = 0 then '' else '_' || v_n end || '_retention_idx';
     exit when pg_catalog.to_regclass(pg_catalog.format('%I.%I', ensure_retention_index.schema_name, v_name)) is null;
     v_n := v_n + 1;
   end loop;
-  perform privacy.lock_for_ddl(array[(plan->>'relid')::oid::regclass]);
-  execute pg_catalog.format('create index %I on %s (%s)', v_name, plan->>'object',
-                            (select pg_catalog.string_agg(pg_catalog.format('%I', e->>'name'), ', ' order by o)
-                             from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o)));
+  perform privacy.lock_for_ddl(array[plan.relid::regclass]);
+  execute pg_catalog.format('create index %I on %s (%s)', v_name, plan.object,
+                            (select pg_catalog.string_agg(pg_catalog.format('%I', x.name), ', ' order by x.o)
+                             from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o)));
   execute pg_catalog.format('comment on index %I.%I is %L', ensure_retention_index.schema_name, v_name,
                             'integritet: lets retention sweeps read only the expired rows; dropped with the policy.');
   insert into privacy.retention_index as x (schema_name, table_name, index_name)
@@ -641,10 +659,11 @@ create or replace trigger privacy_retention_path_changed
   after insert or delete on privacy.subject_path
   for each row execute function privacy.subject_link_changed();
 
-revoke execute on function privacy.retention_covered_sql(jsonb, jsonb, text),
-  privacy.retention_guard_refuse(jsonb, text, bigint, text, date, boolean, name[]),
+revoke execute on function privacy.retention_covered_sql(privacy.table_retention_plan, privacy.retention_predicates, text),
+  privacy.retention_guard_refuse(privacy.table_retention_plan, text, bigint, text, date, boolean, name[]),
   privacy.retention_guard_delete(), privacy.retention_guard_truncate(), privacy.retention_guard_refill(),
-  privacy.retention_late_function(name, name), privacy.create_retention_late_function(jsonb),
+  privacy.retention_late_function(name, name), privacy.create_retention_late_function(privacy.table_retention_plan),
+  privacy.install_retention_delete_guards(privacy.table_retention_plan, oid, text, text),
   privacy.install_retention_guards(name, name), privacy.ensure_retention_guards(name, name),
   privacy.ensure_retention_index(name, name), privacy.drop_retention_index(name, name),
   privacy.retention_policy_changed(), privacy.hold_changed(), privacy.subject_link_changed()

@@ -27,20 +27,20 @@ drop function if exists privacy.sweep_range_batch(bigint, jsonb);
 
 -- Why invoker: pure formatting. The predicate selecting the expired rows of a run, optionally
 -- within a batch (lo, hi]: `t.anchor < cutoff and t.anchor >= watermark and (anchor, key) > lo …`.
-create or replace function privacy.sweep_range_sql(plan jsonb, cutoff timestamptz, done_below timestamptz,
+create or replace function privacy.sweep_range_sql(plan privacy.table_retention_plan, cutoff timestamptz, done_below timestamptz,
                                                    lo text[] default null, hi text[] default null)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_type regtype := (plan->>'anchor_type')::regtype;
+  v_type regtype := plan.anchor_type;
   v_sql  text;
 begin
-  v_sql := pg_catalog.format('t.%I < %s', plan->>'anchor', privacy.anchor_literal(cutoff, v_type, plan->>'time_zone'));
+  v_sql := pg_catalog.format('t.%I < %s', plan.anchor, privacy.anchor_literal(cutoff, v_type, plan.time_zone));
   if done_below is not null then
-    v_sql := v_sql || pg_catalog.format(' and t.%I >= %s', plan->>'anchor',
-                                        privacy.anchor_literal(done_below, v_type, plan->>'time_zone'));
+    v_sql := v_sql || pg_catalog.format(' and t.%I >= %s', plan.anchor,
+                                        privacy.anchor_literal(done_below, v_type, plan.time_zone));
   end if;
   if lo is not null then
     v_sql := v_sql || pg_catalog.format(' and %s > %s', privacy.plan_order_sql(plan), privacy.plan_bound_sql(plan, lo));
@@ -51,31 +51,31 @@ begin
   return v_sql;
 end
 $$;
-comment on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]) is
+comment on function privacy.sweep_range_sql(privacy.table_retention_plan, timestamptz, timestamptz, text[], text[]) is
   'Predicate of the expired rows of a run, or of one batch of them (internal).';
 
 -- Why invoker: pure formatting. Excludes rows queued as `late` from range batches (the queue
 -- does them), so that a row is acted on once; empty when nothing is queued late.
-create or replace function privacy.sweep_late_exclusion_sql(plan jsonb)
+create or replace function privacy.sweep_late_exclusion_sql(plan privacy.table_retention_plan)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
   if not exists (select from privacy.retention_pending p
-                 where p.schema_name = plan->>'schema' and p.table_name = plan->>'table' and p.reason = 'late') then
+                 where p.schema_name = plan.schema_name and p.table_name = plan.table_name and p.reason = 'late') then
     return '';
   end if;
   return pg_catalog.format(
     ' and not exists (select from privacy.retention_pending as p where p.schema_name = %L and p.table_name = %L and p.row_key = %s)',
-    plan->>'schema', plan->>'table', privacy.plan_key_sql(plan));
+    plan.schema_name, plan.table_name, privacy.plan_key_sql(plan));
 end
 $$;
-comment on function privacy.sweep_late_exclusion_sql(jsonb) is 'Predicate leaving rows queued late to the queue (internal).';
+comment on function privacy.sweep_late_exclusion_sql(privacy.table_retention_plan) is 'Predicate leaving rows queued late to the queue (internal).';
 
 -- Why invoker: called by privacy.sweep (definer), in its transaction.
 -- Starts a run: raises before anything is written when the table cannot be swept (PV303, PV304).
-create or replace function privacy.sweep_start(plan jsonb, batch_size integer)
+create or replace function privacy.sweep_start(plan privacy.table_retention_plan, batch_size integer)
 returns bigint
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -88,11 +88,11 @@ declare
   v_set    text;
 begin
   perform privacy.plan_key_sql(plan);
-  if plan->>'action' = 'anonymize' then
+  if plan.action = 'anonymize' then
     v_set := privacy.anonymize_set_sql(plan);
   end if;
   insert into privacy.sweep_state as s (schema_name, table_name, done_below, guard_keep)
-  values (plan->>'schema', plan->>'table', null, (plan->>'keep')::interval)
+  values (plan.schema_name, plan.table_name, null, plan.keep)
   on conflict on constraint sweep_state_pkey do nothing;
   -- A sweep changes rows, never triggers: it takes no lock stronger than the rows it changes
   -- (guards read holds as data; a new partition gets its truncate guard from the DDL event
@@ -100,19 +100,19 @@ begin
   -- Two workers starting the same table at once: the second leaves it to the first rather than
   -- waiting on its uncommitted run (which would end in lock_timeout).
   if not pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('integritet.sweep_start'),
-                                              pg_catalog.hashtext(plan->>'object')) then
+                                              pg_catalog.hashtext(plan.object)) then
     return null;
   end if;
   if exists (select from privacy.sweep_run x
-             where x.schema_name = plan->>'schema' and x.table_name = plan->>'table' and x.phase not in ('done', 'failed')) then
+             where x.schema_name = plan.schema_name and x.table_name = plan.table_name and x.phase not in ('done', 'failed')) then
     return null;
   end if;
-  v_cutoff := ((v_as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
+  v_cutoff := ((v_as_of at time zone plan.time_zone) - plan.keep) at time zone plan.time_zone;
   select s.done_below into v_below from privacy.sweep_state s
-  where s.schema_name = plan->>'schema' and s.table_name = plan->>'table';
+  where s.schema_name = plan.schema_name and s.table_name = plan.table_name;
   insert into privacy.sweep_run (schema_name, table_name, action, phase, as_of, cutoff, done_below, batch_size, set_sql)
-  values (plan->>'schema', plan->>'table', plan->>'action',
-          case when (plan->>'partitioned')::boolean and plan->>'action' = 'delete' and plan->>'expired_partitions' <> 'rows'
+  values (plan.schema_name, plan.table_name, plan.action,
+          case when plan.partitioned and plan.action = 'delete' and plan.expired_partitions <> 'rows'
                then 'partitions' else 'planning' end,
           v_as_of, v_cutoff, v_below, batch_size, v_set)
   on conflict do nothing
@@ -120,10 +120,10 @@ begin
   return v_id;  -- NULL: another worker started one at the same moment
 end
 $$;
-comment on function privacy.sweep_start(jsonb, integer) is 'Starts a sweep run of a table (internal).';
+comment on function privacy.sweep_start(privacy.table_retention_plan, integer) is 'Starts a sweep run of a table (internal).';
 
 -- Why invoker: as sweep_start. Cuts up to max_batches more batches; true when planning is done.
-create or replace function privacy.sweep_plan_batches(run_id bigint, plan jsonb, max_batches integer default 50)
+create or replace function privacy.sweep_plan_batches(run_id bigint, plan privacy.table_retention_plan, max_batches integer default 50)
 returns boolean
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -142,8 +142,8 @@ declare
 begin
   select * into r from privacy.sweep_run x where x.id = sweep_plan_batches.run_id;
   v_base := privacy.sweep_range_sql(plan, r.cutoff, r.done_below);
-  select pg_catalog.string_agg(pg_catalog.format('x.%I::text', e->>'name'), ', ' order by o)
-  into v_cols from pg_catalog.jsonb_array_elements(plan->'order') with ordinality as x(e, o);
+  select pg_catalog.string_agg(pg_catalog.format('x.%I::text', c.name), ', ' order by c.o)
+  into v_cols from pg_catalog.unnest(plan.order_by) with ordinality as c(name, type, o);
   v_cursor := r.plan_after;
   -- The bounds of the next batches: from the last bound, the batch_size-th row in (anchor, key)
   -- order, again and again — each a look into the anchor index that steps over batch_size
@@ -153,7 +153,7 @@ begin
     exit when v_count >= max_batches;
     execute pg_catalog.format(
       'select array[%1$s] from (select %2$s from %3$s as t where %4$s%5$s order by %2$s offset %6$s limit 1) as x',
-      v_cols, pg_catalog.substr(v_order, 2, pg_catalog.length(v_order) - 2), plan->>'object', v_base,
+      v_cols, pg_catalog.substr(v_order, 2, pg_catalog.length(v_order) - 2), plan.object, v_base,
       case when v_cursor is null then ''
            else pg_catalog.format(' and %s > %s', v_order, privacy.plan_bound_sql(plan, v_cursor)) end,
       r.batch_size - 1)
@@ -168,7 +168,7 @@ begin
     -- that it is a look into the anchor index: after the batches' deletes, the statistics can
     -- make a bare EXISTS a sequential scan of the whole table.
     execute pg_catalog.format('select exists (select from (select from %s as t where %s%s order by %s limit 1) as x)',
-                              plan->>'object', v_base,
+                              plan.object, v_base,
                               case when v_cursor is null then ''
                                    else pg_catalog.format(' and %s > %s', v_order, privacy.plan_bound_sql(plan, v_cursor)) end,
                               pg_catalog.substr(v_order, 2, pg_catalog.length(v_order) - 2))
@@ -183,7 +183,7 @@ begin
   return false;
 end
 $$;
-comment on function privacy.sweep_plan_batches(bigint, jsonb, integer) is 'Cuts the expired rows of a run into batches (internal).';
+comment on function privacy.sweep_plan_batches(bigint, privacy.table_retention_plan, integer) is 'Cuts the expired rows of a run into batches (internal).';
 
 -- Why invoker: reads the catalog. Whether a delete batch of the table may first be tried without
 -- looking up, row by row, the tables that reference it (privacy.sweep_delete_unprobed): true only
@@ -223,7 +223,7 @@ comment on function privacy.sweep_may_skip_probe(oid) is
 -- DELETE took, looked eligible, was never queued, and stayed below the watermark for good.)
 -- Unprobed: references are not looked up (privacy.sweep_delete_unprobed). Returns the rows acted
 -- on and {reason: rows kept back}.
-create or replace function privacy.sweep_act(plan jsonb, preds jsonb, probed boolean, set_sql text, range_sql text,
+create or replace function privacy.sweep_act(plan privacy.table_retention_plan, preds privacy.retention_predicates, probed boolean, set_sql text, range_sql text,
                                              late_sql text, out acted bigint, out blocked jsonb)
 returns record
 language plpgsql volatile
@@ -232,17 +232,17 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  v_eligible text := case when probed then preds->>'eligible'
-                          else pg_catalog.format('(%s and not %s)', preds->>'min_ok', preds->>'held') end;
+  v_eligible text := case when probed then preds.eligible
+                          else pg_catalog.format('(%s and not %s)', preds.min_ok, preds.held) end;
   v_act text;
 begin
   v_act := case when set_sql is null
-             then pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan->>'object',
-                                    range_sql, preds->>'governed', v_eligible, late_sql)
-             else pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan->>'object',
-                                    set_sql, range_sql, preds->>'governed', v_eligible, late_sql) end;
-  if not (case when probed then (preds->>'can_block')::boolean
-               else preds->>'min_ok' <> 'true' or preds->>'held' <> 'false' end) then
+             then pg_catalog.format('delete from %s as t where %s and %s and %s%s', plan.object,
+                                    range_sql, preds.governed, v_eligible, late_sql)
+             else pg_catalog.format('update %s as t set %s where %s and %s and %s%s', plan.object,
+                                    set_sql, range_sql, preds.governed, v_eligible, late_sql) end;
+  if not (case when probed then preds.can_block
+               else preds.min_ok <> 'true' or preds.held <> 'false' end) then
     execute v_act;
     get diagnostics acted = row_count;
     blocked := '{}'::jsonb;
@@ -256,12 +256,12 @@ begin
     'select (select pg_catalog.count(*) from acted), '
     '       (select coalesce(pg_catalog.jsonb_object_agg(x.reason, x.n), ''{}'') '
     '        from (select kept.reason, pg_catalog.count(*) as n from kept group by kept.reason) as x)',
-    v_act, privacy.plan_key_sql(plan), preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object',
-    preds->>'hold_join', range_sql, preds->>'governed', v_eligible, late_sql, plan->>'schema', plan->>'table')
+    v_act, privacy.plan_key_sql(plan), preds.reason, preds.hold_id, preds.recheck_at, plan.object,
+    preds.hold_join, range_sql, preds.governed, v_eligible, late_sql, plan.schema_name, plan.table_name)
     into acted, blocked;
 end
 $$;
-comment on function privacy.sweep_act(jsonb, jsonb, boolean, text, text, text) is
+comment on function privacy.sweep_act(privacy.table_retention_plan, privacy.retention_predicates, boolean, text, text, text) is
   'Sweeps a batch range and queues the rows it keeps back, in one statement (internal).';
 
 -- Why invoker: as sweep_start. A delete batch of a referenced table tried without looking up the
@@ -270,7 +270,7 @@ comment on function privacy.sweep_act(jsonb, jsonb, boolean, text, text, text) i
 -- locked, which the probed delete would not have waited for), it is undone and acted is NULL, so
 -- that the caller deletes the batch with the references looked up. Only where
 -- privacy.sweep_may_skip_probe says the undone attempt leaves no trace.
-create or replace function privacy.sweep_delete_unprobed(plan jsonb, preds jsonb, range_sql text, late_sql text,
+create or replace function privacy.sweep_delete_unprobed(plan privacy.table_retention_plan, preds privacy.retention_predicates, range_sql text, late_sql text,
                                                          out acted bigint, out blocked jsonb)
 returns record
 language plpgsql volatile
@@ -285,13 +285,13 @@ exception when foreign_key_violation or lock_not_available then
   blocked := null;
 end
 $$;
-comment on function privacy.sweep_delete_unprobed(jsonb, jsonb, text, text) is
+comment on function privacy.sweep_delete_unprobed(privacy.table_retention_plan, privacy.retention_predicates, text, text) is
   'Deletes a batch range without looking up references first; NULL when a reference refused it (internal).';
 
 -- Why invoker: as sweep_start. Does a chain of consecutive range batches (each one's lower bound
 -- is the previous one's upper bound), whose rows the caller has locked, with one statement; the
 -- counts go to the first batch of the chain.
-create or replace function privacy.sweep_range_batches(batch_ids bigint[], plan jsonb)
+create or replace function privacy.sweep_range_batches(batch_ids bigint[], plan privacy.table_retention_plan)
 returns void
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -302,7 +302,7 @@ declare
   first    privacy.sweep_batch;
   last     privacy.sweep_batch;
   r        privacy.sweep_run;
-  preds    jsonb;
+  preds    privacy.retention_predicates;
   v_range  text;
   v_late   text := privacy.sweep_late_exclusion_sql(plan);
   v_acted  bigint;
@@ -315,7 +315,7 @@ begin
   preds := privacy.plan_predicates(plan, r.as_of);
   v_range := privacy.sweep_range_sql(plan, r.cutoff, r.done_below, first.lo, last.hi);
   v_t0 := pg_catalog.clock_timestamp();
-  if r.action = 'delete' and plan->'references' <> '[]'::jsonb and privacy.sweep_may_skip_probe((plan->>'relid')::oid) then
+  if r.action = 'delete' and pg_catalog.cardinality(plan.referenced_by) > 0 and privacy.sweep_may_skip_probe(plan.relid) then
     select u.acted, u.blocked into v_acted, v_blocked from privacy.sweep_delete_unprobed(plan, preds, v_range, v_late) u;
   end if;
   if v_acted is null then
@@ -333,13 +333,13 @@ begin
   where x.id = any (batch_ids);
 end
 $$;
-comment on function privacy.sweep_range_batches(bigint[], jsonb) is 'Sweeps a chain of consecutive range batches of a run (internal).';
+comment on function privacy.sweep_range_batches(bigint[], privacy.table_retention_plan) is 'Sweeps a chain of consecutive range batches of a run (internal).';
 
 -- Why invoker: as sweep_start. Looks again at up to batch_size due queue entries (claimed with
 -- SKIP LOCKED): acts on rows that may now go, re-queues rows still kept back with their new
 -- reason and recheck time, forgets the rest (gone, or no longer expired: a later range does
 -- them). Returns the number of entries claimed (0: none left to claim).
-create or replace function privacy.sweep_pending_batch(run_id bigint, plan jsonb)
+create or replace function privacy.sweep_pending_batch(run_id bigint, plan privacy.table_retention_plan)
 returns bigint
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -348,7 +348,7 @@ set datestyle = 'ISO, YMD'
 as $$
 declare
   r        privacy.sweep_run;
-  preds    jsonb;
+  preds    privacy.retention_predicates;
   v_keys   text;
   v_join   text;
   v_expired text;
@@ -360,10 +360,10 @@ begin
   select * into r from privacy.sweep_run x where x.id = sweep_pending_batch.run_id;
   preds := privacy.plan_predicates(plan, r.as_of);
   perform privacy.plan_key_sql(plan);
-  select pg_catalog.string_agg(pg_catalog.format('(c.row_key[%s])::%s as %I', o, e->>'type', 'k' || o), ', ' order by o),
-         pg_catalog.string_agg(pg_catalog.format('t.%I = k.%I', e->>'name', 'k' || o), ' and ' order by o)
+  select pg_catalog.string_agg(pg_catalog.format('(c.row_key[%s])::%s as %I', x.o, x.type, 'k' || x.o), ', ' order by x.o),
+         pg_catalog.string_agg(pg_catalog.format('t.%I = k.%I', x.name, 'k' || x.o), ' and ' order by x.o)
   into v_keys, v_join
-  from pg_catalog.jsonb_array_elements(plan->'key') with ordinality as x(e, o);
+  from pg_catalog.unnest(plan.key) with ordinality as x(name, type, o);
   v_expired := privacy.sweep_range_sql(plan, r.cutoff, null);
 
   execute pg_catalog.format(
@@ -387,13 +387,13 @@ begin
     r.schema_name, r.table_name, r.as_of, r.batch_size, v_keys,
     case when r.action = 'anonymize'
       then pg_catalog.format('update %s as t set %s from k where %s and %s and %s and %s returning k.row_key',
-                             plan->>'object', coalesce(r.set_sql, privacy.anonymize_set_sql(plan)), v_join, v_expired,
-                             preds->>'governed', preds->>'eligible')
+                             plan.object, coalesce(r.set_sql, privacy.anonymize_set_sql(plan)), v_join, v_expired,
+                             preds.governed, preds.eligible)
       else pg_catalog.format('delete from %s as t using k where %s and %s and %s and %s returning k.row_key',
-                             plan->>'object', v_join, v_expired, preds->>'governed', preds->>'eligible')
+                             plan.object, v_join, v_expired, preds.governed, preds.eligible)
     end,
-    preds->>'reason', preds->>'hold_id', preds->>'recheck_at', plan->>'object', v_join, preds->>'hold_join',
-    v_expired, preds->>'governed', preds->>'eligible')
+    preds.reason, preds.hold_id, preds.recheck_at, plan.object, v_join, preds.hold_join,
+    v_expired, preds.governed, preds.eligible)
     into v_claimed, v_acted, v_blocked;
   if v_claimed > 0 then
     insert into privacy.sweep_batch (run_id, kind, state, attempts, acted, blocked, locked_ms, finished_at)
@@ -403,14 +403,14 @@ begin
   return v_claimed;
 end
 $$;
-comment on function privacy.sweep_pending_batch(bigint, jsonb) is 'Looks again at a batch of due queue entries of a run (internal).';
+comment on function privacy.sweep_pending_batch(bigint, privacy.table_retention_plan) is 'Looks again at a batch of due queue entries of a run (internal).';
 
 -- Why invoker: as sweep_start. Retires the partitions of a partitioned table under a delete
 -- policy whose rows have all expired and may all go: each partition is first locked against
 -- writes (SHARE, within lock_timeout) and checked, then dropped or detached (which briefly
 -- needs an exclusive lock on its parent, again within lock_timeout; a busy one waits for the next
 -- run). The default partition is never retired: it must keep catching rows.
-create or replace function privacy.sweep_partitions(run_id bigint, plan jsonb)
+create or replace function privacy.sweep_partitions(run_id bigint, plan privacy.table_retention_plan)
 returns void
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -419,12 +419,12 @@ set datestyle = 'ISO, YMD'
 as $$
 declare
   r        privacy.sweep_run;
-  preds    jsonb;
+  preds    privacy.retention_predicates;
   p        record;
   v_cut    text;
   v_rows   bigint;
   v_ok     boolean;
-  v_mode   text := plan->>'expired_partitions';
+  v_mode   text := plan.expired_partitions;
   v_name   text;
   v_done   jsonb := '[]'::jsonb;
   v_busy   integer := 0;
@@ -432,7 +432,7 @@ declare
 begin
   select * into r from privacy.sweep_run x where x.id = sweep_partitions.run_id;
   preds := privacy.plan_predicates(plan, r.as_of);
-  v_cut := privacy.anchor_literal(r.cutoff, (plan->>'anchor_type')::regtype, plan->>'time_zone');
+  v_cut := privacy.anchor_literal(r.cutoff, plan.anchor_type, plan.time_zone);
   -- Those the runner detached concurrently and retired since the last run are this run's too
   -- (sql/336-partition-detach.sql); those handed to it and not yet retired are left to it.
   for p in
@@ -445,10 +445,10 @@ begin
   end loop;
   for p in
     select t.relid::regclass as leaf, t.parentrelid::regclass as parent
-    from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t
+    from pg_catalog.pg_partition_tree(plan.relid) t
     join pg_catalog.pg_class c on c.oid = t.relid
     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-    where t.isleaf and t.relid <> (plan->>'relid')::oid
+    where t.isleaf and t.relid <> plan.relid
       and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
       and not exists (select from privacy.partition_retirement x
                       where (x.partition_schema, x.partition_name) = (n.nspname, c.relname))
@@ -456,14 +456,14 @@ begin
   loop
     -- Cheap test first, through the anchor index: a row not yet expired (or without an anchor)?
     execute pg_catalog.format('select not exists (select from %s as t where t.%I >= %s or t.%I is null)',
-                              p.leaf, plan->>'anchor', v_cut, plan->>'anchor') into v_ok;
+                              p.leaf, plan.anchor, v_cut, plan.anchor) into v_ok;
     continue when not v_ok;
     begin
       execute pg_catalog.format('lock table %s in share mode', p.leaf);
       execute pg_catalog.format(
         'select not exists (select from %1$s as t where t.%2$I >= %3$s or t.%2$I is null or not (%4$s and %5$s)), '
         '(select pg_catalog.count(*) from %1$s)',
-        p.leaf, plan->>'anchor', v_cut, preds->>'governed', preds->>'eligible') into v_ok, v_rows;
+        p.leaf, plan.anchor, v_cut, preds.governed, preds.eligible) into v_ok, v_rows;
       if v_ok and v_rows > 0 then
         -- Its name while it still exists: a dropped table's regclass prints as a bare OID.
         v_name := p.leaf::text;
@@ -474,7 +474,7 @@ begin
         end if;
         v_done := v_done || pg_catalog.jsonb_build_object('partition', v_name, 'rows', v_rows);
         v_total := v_total + v_rows;
-        perform privacy.record('sweep.partition.' || v_mode, plan->>'object',
+        perform privacy.record('sweep.partition.' || v_mode, plan.object,
                                pg_catalog.jsonb_build_object('run', r.id, 'partition', v_name, 'rows', v_rows));
       end if;
     exception when lock_not_available or deadlock_detected or object_in_use
@@ -490,7 +490,7 @@ begin
   update privacy.sweep_run x set phase = 'planning' where x.id = r.id;
 end
 $$;
-comment on function privacy.sweep_partitions(bigint, jsonb) is 'Drops or detaches the fully expired partitions of a run''s table (internal).';
+comment on function privacy.sweep_partitions(bigint, privacy.table_retention_plan) is 'Drops or detaches the fully expired partitions of a run''s table (internal).';
 
 -- Why invoker: as sweep_start. Ends a run whose units are all done: moves the watermark to the
 -- cutoff (unless a batch failed: the next run then covers the same rows again) and writes the
@@ -547,10 +547,11 @@ end
 $$;
 comment on function privacy.sweep_finish(bigint) is 'Ends a sweep run: watermark, ledger entry (internal).';
 
-revoke execute on function privacy.sweep_range_sql(jsonb, timestamptz, timestamptz, text[], text[]),
-  privacy.sweep_late_exclusion_sql(jsonb), privacy.sweep_start(jsonb, integer),
-  privacy.sweep_plan_batches(bigint, jsonb, integer), privacy.sweep_may_skip_probe(oid),
-  privacy.sweep_act(jsonb, jsonb, boolean, text, text, text), privacy.sweep_delete_unprobed(jsonb, jsonb, text, text),
-  privacy.sweep_range_batches(bigint[], jsonb),
-  privacy.sweep_pending_batch(bigint, jsonb), privacy.sweep_partitions(bigint, jsonb), privacy.sweep_finish(bigint)
+revoke execute on function privacy.sweep_range_sql(privacy.table_retention_plan, timestamptz, timestamptz, text[], text[]),
+  privacy.sweep_late_exclusion_sql(privacy.table_retention_plan), privacy.sweep_start(privacy.table_retention_plan, integer),
+  privacy.sweep_plan_batches(bigint, privacy.table_retention_plan, integer), privacy.sweep_may_skip_probe(oid),
+  privacy.sweep_act(privacy.table_retention_plan, privacy.retention_predicates, boolean, text, text, text),
+  privacy.sweep_delete_unprobed(privacy.table_retention_plan, privacy.retention_predicates, text, text),
+  privacy.sweep_range_batches(bigint[], privacy.table_retention_plan),
+  privacy.sweep_pending_batch(bigint, privacy.table_retention_plan), privacy.sweep_partitions(bigint, privacy.table_retention_plan), privacy.sweep_finish(bigint)
   from public;

@@ -13,7 +13,7 @@
 
 -- Why invoker: called by privacy.sweep_preview and privacy.sweep_partitions_due (definer). The
 -- leaf partitions, never the default one, whose rows have all expired and may all go now.
-create or replace function privacy.expired_partitions(plan jsonb, as_of timestamptz)
+create or replace function privacy.expired_partitions(plan privacy.table_retention_plan, as_of timestamptz)
 returns table (partition_name regclass, row_count bigint)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -21,29 +21,29 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  preds    jsonb;
+  preds    privacy.retention_predicates;
   v_cutoff timestamptz;
   v_cut    text;
   v_ok     boolean;
   v_rows   bigint;
   p        record;
 begin
-  if not (plan->>'partitioned')::boolean or plan->>'action' <> 'delete' or plan->>'expired_partitions' = 'rows' then
+  if not plan.partitioned or plan.action <> 'delete' or plan.expired_partitions = 'rows' then
     return;
   end if;
   preds := privacy.plan_predicates(plan, as_of);
-  v_cutoff := ((as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
-  v_cut := privacy.anchor_literal(v_cutoff, (plan->>'anchor_type')::regtype, plan->>'time_zone');
+  v_cutoff := ((as_of at time zone plan.time_zone) - plan.keep) at time zone plan.time_zone;
+  v_cut := privacy.anchor_literal(v_cutoff, plan.anchor_type, plan.time_zone);
   for p in
-    select t.relid from pg_catalog.pg_partition_tree((plan->>'relid')::oid) t
+    select t.relid from pg_catalog.pg_partition_tree(plan.relid) t
     join pg_catalog.pg_class c on c.oid = t.relid
-    where t.isleaf and t.relid <> (plan->>'relid')::oid and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
+    where t.isleaf and t.relid <> plan.relid and pg_catalog.pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
     order by 1
   loop
     execute pg_catalog.format(
       'select not exists (select from %1$s as t where t.%2$I >= %3$s or t.%2$I is null or not (%4$s and %5$s)), '
       '(select pg_catalog.count(*) from %1$s)',
-      p.relid::regclass, plan->>'anchor', v_cut, preds->>'governed', preds->>'eligible') into v_ok, v_rows;
+      p.relid::regclass, plan.anchor, v_cut, preds.governed, preds.eligible) into v_ok, v_rows;
     if v_ok and v_rows > 0 then
       partition_name := p.relid::regclass;
       row_count := v_rows;
@@ -52,7 +52,7 @@ begin
   end loop;
 end
 $$;
-comment on function privacy.expired_partitions(jsonb, timestamptz) is
+comment on function privacy.expired_partitions(privacy.table_retention_plan, timestamptz) is
   'Leaf partitions whose rows have all expired and may all go, with their row counts (internal).';
 
 -- Why definer: privacy_sweeper members run dry runs without any privilege on the tables or the
@@ -92,5 +92,5 @@ $$;
 comment on function privacy.sweep_partitions_due(text) is
   'The partitions a sweep would drop or detach now, by schema-qualified name, with their row counts.';
 
-revoke execute on function privacy.expired_partitions(jsonb, timestamptz), privacy.sweep_partitions_due(text) from public;
+revoke execute on function privacy.expired_partitions(privacy.table_retention_plan, timestamptz), privacy.sweep_partitions_due(text) from public;
 grant execute on function privacy.sweep_partitions_due(text) to privacy_sweeper, privacy_admin;

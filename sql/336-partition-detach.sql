@@ -105,8 +105,8 @@ as $$
 declare
   h       privacy.partition_retirement;
   v_rel   regclass;
-  v_plan  jsonb;
-  v_preds jsonb;
+  v_plan  privacy.table_retention_plan;
+  v_preds privacy.retention_predicates;
   v_cut   text;
   v_ok    boolean;
   v_rows  bigint;
@@ -130,12 +130,12 @@ begin
   v_plan := privacy.retention_plan(h.schema_name, h.table_name);
   v_preds := privacy.plan_predicates(v_plan, pg_catalog.clock_timestamp());
   v_cut := privacy.anchor_literal(
-    ((pg_catalog.clock_timestamp() at time zone (v_plan->>'time_zone')) - (v_plan->>'keep')::interval) at time zone (v_plan->>'time_zone'),
-    (v_plan->>'anchor_type')::regtype, v_plan->>'time_zone');
+    ((pg_catalog.clock_timestamp() at time zone (v_plan.time_zone)) - v_plan.keep) at time zone (v_plan.time_zone),
+    v_plan.anchor_type, v_plan.time_zone);
   execute pg_catalog.format(
     'select not exists (select from %1$s as t where t.%2$I >= %3$s or t.%2$I is null or not (%4$s and %5$s)), '
     '(select pg_catalog.count(*) from %1$s)',
-    v_rel, v_plan->>'anchor', v_cut, v_preds->>'governed', v_preds->>'eligible') into v_ok, v_rows;
+    v_rel, v_plan.anchor, v_cut, v_preds.governed, v_preds.eligible) into v_ok, v_rows;
   if not v_ok then
     -- Rows that must stay arrived before it was detached: back where it was, for a later run.
     execute pg_catalog.format('alter table %I.%I attach partition %s %s', h.parent_schema, h.parent_name, v_rel, h.bound);

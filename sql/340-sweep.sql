@@ -27,7 +27,7 @@ drop function if exists privacy.sweep_unit(name, name, integer, timestamptz);
 -- Why invoker: called by privacy.sweep_unit. Starts a run of the table's sweep when none is in
 -- progress and none started at or after not_before, and does its first step (the expired
 -- partitions, or the first batch bounds); returns what sweep_unit returns.
-create or replace function privacy.sweep_unit_begin(schema_name name, table_name name, plan jsonb, batch_size integer,
+create or replace function privacy.sweep_unit_begin(schema_name name, table_name name, plan privacy.table_retention_plan, batch_size integer,
                                                     not_before timestamptz)
 returns jsonb
 language plpgsql volatile
@@ -59,12 +59,12 @@ begin
     'partitions', coalesce((select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'), 0));
 end
 $$;
-comment on function privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz) is
+comment on function privacy.sweep_unit_begin(name, name, privacy.table_retention_plan, integer, timestamptz) is
   'Starts a run of a table''s sweep and does its first step, or says why not (internal).';
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'partitions' phase: drops or detaches the
 -- expired partitions, unless another caller is doing so.
-create or replace function privacy.sweep_unit_partitions(run_id bigint, plan jsonb)
+create or replace function privacy.sweep_unit_partitions(run_id bigint, plan privacy.table_retention_plan)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -82,13 +82,13 @@ begin
     'partitions', (select pg_catalog.sum(y.acted) from privacy.sweep_batch y where y.run_id = r.id and y.kind = 'partitions'));
 end
 $$;
-comment on function privacy.sweep_unit_partitions(bigint, jsonb) is
+comment on function privacy.sweep_unit_partitions(bigint, privacy.table_retention_plan) is
   'The partitions phase of a sweep run: one step (internal).';
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'planning' and 'batches' phases: takes the
 -- next range batches (several to a transaction while within lock_budget), or cuts more batch
 -- bounds. Returns NULL once every batch is done and the run has moved on to 'pending'.
-create or replace function privacy.sweep_unit_batches(run_id bigint, plan jsonb, lock_budget interval)
+create or replace function privacy.sweep_unit_batches(run_id bigint, plan privacy.table_retention_plan, lock_budget interval)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -197,12 +197,12 @@ begin
   return null;
 end
 $$;
-comment on function privacy.sweep_unit_batches(bigint, jsonb, interval) is
+comment on function privacy.sweep_unit_batches(bigint, privacy.table_retention_plan, interval) is
   'The planning and batches phases of a sweep run: one step, or NULL once they are over (internal).';
 
 -- Why invoker: called by privacy.sweep_unit. The run's 'pending' phase: the rows the queue says
 -- are due again (privacy.retention_pending), then the end of the run.
-create or replace function privacy.sweep_unit_pending(run_id bigint, plan jsonb)
+create or replace function privacy.sweep_unit_pending(run_id bigint, plan privacy.table_retention_plan)
 returns jsonb
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -236,7 +236,7 @@ begin
     'phase', (select x.phase from privacy.sweep_run x where x.id = r.id), 'acted', 0);
 end
 $$;
-comment on function privacy.sweep_unit_pending(bigint, jsonb) is
+comment on function privacy.sweep_unit_pending(bigint, privacy.table_retention_plan) is
   'The pending phase of a sweep run: one step, then the end of the run (internal).';
 
 -- Why invoker: called by privacy.sweep (definer). One unit of work on one table; returns what it
@@ -249,7 +249,7 @@ language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan     jsonb := privacy.retention_plan(sweep_unit.schema_name, sweep_unit.table_name);
+  plan     privacy.table_retention_plan := privacy.retention_plan(sweep_unit.schema_name, sweep_unit.table_name);
   r        privacy.sweep_run;
   v_result jsonb;
 begin
@@ -283,8 +283,8 @@ set timezone = 'UTC'
 set datestyle = 'ISO, YMD'
 as $$
 declare
-  plan     jsonb := privacy.retention_plan(sweep_preview.schema_name, sweep_preview.table_name);
-  preds    jsonb;
+  plan     privacy.table_retention_plan := privacy.retention_plan(sweep_preview.schema_name, sweep_preview.table_name);
+  preds    privacy.retention_predicates;
   v_as_of  timestamptz := pg_catalog.clock_timestamp();
   v_cutoff timestamptz;
   v_below  timestamptz;
@@ -294,17 +294,17 @@ declare
   p        record;
 begin
   perform privacy.plan_key_sql(plan);
-  if plan->>'action' = 'anonymize' then
+  if plan.action = 'anonymize' then
     perform privacy.anonymize_set_sql(plan);
   end if;
   preds := privacy.plan_predicates(plan, v_as_of);
-  v_cutoff := ((v_as_of at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
+  v_cutoff := ((v_as_of at time zone plan.time_zone) - plan.keep) at time zone plan.time_zone;
   select s.done_below into v_below from privacy.sweep_state s
   where s.schema_name = sweep_preview.schema_name and s.table_name = sweep_preview.table_name;
 
   for p in select * from privacy.expired_partitions(plan, v_as_of) loop
     v_retired := v_retired || p.partition_name::oid;
-    action := case plan->>'expired_partitions' when 'detach' then 'detach_partition' else 'drop_partition' end;
+    action := case plan.expired_partitions when 'detach' then 'detach_partition' else 'drop_partition' end;
     blocked_by := null;
     row_count := p.row_count;
     return next;
@@ -315,14 +315,14 @@ begin
     '  select case when %2$s then null else %3$s end as reason from %4$s as t %5$s'
     '  where %6$s and %7$s and t.tableoid <> all (%8$L::oid[])%9$s) as x '
     'group by x.reason order by x.reason nulls first',
-    plan->>'action', preds->>'eligible', preds->>'reason', plan->>'object', preds->>'hold_join',
-    privacy.sweep_range_sql(plan, v_cutoff, v_below), preds->>'governed', v_retired,
+    plan.action, preds.eligible, preds.reason, plan.object, preds.hold_join,
+    privacy.sweep_range_sql(plan, v_cutoff, v_below), preds.governed, v_retired,
     privacy.sweep_late_exclusion_sql(plan));
 
-  select pg_catalog.string_agg(pg_catalog.format('(p.row_key[%s])::%s as %I', o, e->>'type', 'k' || o), ', ' order by o),
-         pg_catalog.string_agg(pg_catalog.format('t.%I = k.%I', e->>'name', 'k' || o), ' and ' order by o)
+  select pg_catalog.string_agg(pg_catalog.format('(p.row_key[%s])::%s as %I', x.o, x.type, 'k' || x.o), ', ' order by x.o),
+         pg_catalog.string_agg(pg_catalog.format('t.%I = k.%I', x.name, 'k' || x.o), ' and ' order by x.o)
   into v_keys, v_join
-  from pg_catalog.jsonb_array_elements(plan->'key') with ordinality as x(e, o);
+  from pg_catalog.unnest(plan.key) with ordinality as x(name, type, o);
   return query execute pg_catalog.format(
     'select %1$L::text, x.reason, pg_catalog.count(*) from ('
     '  select case when %2$s then null else %3$s end as reason'
@@ -330,8 +330,8 @@ begin
     '        where p.schema_name = %5$L and p.table_name = %6$L and p.recheck_at <= %7$L::timestamptz) as k'
     '  join %8$s as t on %9$s %10$s where %11$s and %12$s) as x '
     'group by x.reason order by x.reason nulls first',
-    plan->>'action', preds->>'eligible', preds->>'reason', v_keys, sweep_preview.schema_name, sweep_preview.table_name,
-    v_as_of, plan->>'object', v_join, preds->>'hold_join', privacy.sweep_range_sql(plan, v_cutoff, null), preds->>'governed');
+    plan.action, preds.eligible, preds.reason, v_keys, sweep_preview.schema_name, sweep_preview.table_name,
+    v_as_of, plan.object, v_join, preds.hold_join, privacy.sweep_range_sql(plan, v_cutoff, null), preds.governed);
 end
 $$;
 comment on function privacy.sweep_preview(name, name) is 'Dry run of a table''s sweep: rows per action and reason (internal).';
@@ -504,8 +504,8 @@ $$;
 comment on function privacy.sweep_schedules() is 'Tables with a retention policy, with the cron schedule and time zone of their sweeps.';
 
 revoke execute on function privacy.sweep_unit(name, name, integer, timestamptz, interval),
-  privacy.sweep_unit_begin(name, name, jsonb, integer, timestamptz), privacy.sweep_unit_partitions(bigint, jsonb),
-  privacy.sweep_unit_batches(bigint, jsonb, interval), privacy.sweep_unit_pending(bigint, jsonb),
+  privacy.sweep_unit_begin(name, name, privacy.table_retention_plan, integer, timestamptz), privacy.sweep_unit_partitions(bigint, privacy.table_retention_plan),
+  privacy.sweep_unit_batches(bigint, privacy.table_retention_plan, interval), privacy.sweep_unit_pending(bigint, privacy.table_retention_plan),
   privacy.sweep_preview(name, name),
   privacy.sweep(text, boolean, integer, integer, timestamptz, interval), privacy.sweep_schedules() from public;
 revoke execute on procedure privacy.sweep_all(text, integer) from public;

@@ -30,9 +30,9 @@ set row_security = off
 as $$
 declare
   t         record;
-  plan      jsonb;
-  p_at      jsonb;
-  p_now     jsonb;
+  plan      privacy.table_retention_plan;
+  p_at      privacy.retention_predicates;
+  p_now     privacy.retention_predicates;
   v_schema  name;
   v_table   name;
   v_at      timestamptz;
@@ -57,13 +57,13 @@ begin
     plan := privacy.retention_plan(t.schema_name, t.table_name);
     perform privacy.plan_key_sql(plan);
     -- The start of that day in the policy's time zone.
-    v_at := retention_forecast.at::timestamp at time zone (plan->>'time_zone');
+    v_at := retention_forecast.at::timestamp at time zone plan.time_zone;
     p_at := privacy.plan_predicates(plan, v_at);
     -- Today's predicates over their own hold join: the two joins must not share an alias.
     p_now := pg_catalog.replace(pg_catalog.replace(privacy.plan_predicates(plan, v_now)::text, 'hh.', 'hn.'),
-                                ' as hh on true', ' as hn on true')::jsonb;
-    v_cut_at := ((v_at at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
-    v_cut_now := ((v_now at time zone (plan->>'time_zone')) - (plan->>'keep')::interval) at time zone (plan->>'time_zone');
+                                ' as hh on true', ' as hn on true')::privacy.retention_predicates;
+    v_cut_at := ((v_at at time zone plan.time_zone) - plan.keep) at time zone plan.time_zone;
+    v_cut_now := ((v_now at time zone plan.time_zone) - plan.keep) at time zone plan.time_zone;
     select s.done_below into v_below from privacy.sweep_state s
     where s.schema_name = t.schema_name and s.table_name = t.table_name;
     return query execute pg_catalog.format(
@@ -79,11 +79,11 @@ begin
       '                                     where q.schema_name = %15$L and q.table_name = %16$L and q.row_key = %17$s)))'
       '    and %13$s) as x '
       'group by x.action, x.reason order by x.action, x.reason',
-      relation, p_at->>'eligible', plan->>'action', p_at->>'reason',
-      privacy.sweep_range_sql(plan, v_cut_now, null), p_now->>'eligible', p_now->>'reason', p_at->>'hold_until',
-      plan->>'object', p_at->>'hold_join', p_now->>'hold_join',
+      relation, p_at.eligible, plan.action, p_at.reason,
+      privacy.sweep_range_sql(plan, v_cut_now, null), p_now.eligible, p_now.reason, p_at.hold_until,
+      plan.object, p_at.hold_join, p_now.hold_join,
       -- Rows from where the sweeps have come so far, and those they kept back (queued for a new look).
-      privacy.sweep_range_sql(plan, v_cut_at, v_below), p_at->>'governed',
+      privacy.sweep_range_sql(plan, v_cut_at, v_below), p_at.governed,
       privacy.sweep_range_sql(plan, v_cut_at, null), t.schema_name, t.table_name, privacy.plan_key_sql(plan));
   end loop;
 

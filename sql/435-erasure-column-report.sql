@@ -29,44 +29,45 @@
 -- ([{column, why}]; empty when the whole SET list was). Returns {outcome, changed, unchanged}:
 -- `anonymized` or `unchanged`, the names of the columns changed, and [{column, why}] for the
 -- columns left as they were, both in column order.
-create or replace function privacy.erasure_column_report(plan jsonb, left_as_is jsonb default '[]')
+create or replace function privacy.erasure_column_report(plan privacy.table_erasure_plan, left_as_is jsonb default '[]')
 returns jsonb
 language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
   with policy as (
     select p.anchor_column, p.minimum_anchor_column from privacy.retention_policy p
-    where p.schema_name = plan->>'schema' and p.table_name = plan->>'table'),
+    where p.schema_name = plan.schema_name and p.table_name = plan.table_name),
   col as (
     select a.attnum, a.attname, k.personal, r.anonymize_strategy,
-           (select c from pg_catalog.jsonb_array_elements(plan->'columns') c where c->>'name' = a.attname) as planned,
+           exists (select from pg_catalog.unnest(plan.columns) c where c.column_name = a.attname) as planned,
+           (select c.problem from pg_catalog.unnest(plan.columns) c where c.column_name = a.attname) as planned_problem,
            (select l->>'why' from pg_catalog.jsonb_array_elements(coalesce(left_as_is, '[]')) l
             where l->>'column' = a.attname limit 1) as left_why,
            a.attidentity <> '' as is_identity, a.attgenerated <> '' as is_generated,
-           exists (select from privacy.primary_key_columns((plan->>'schema')::name, (plan->>'table')::name) pk
+           exists (select from privacy.primary_key_columns(plan.schema_name, plan.table_name) pk
                    where pk.column_name = a.attname) as is_key,
            a.attname in (select x from policy, pg_catalog.unnest(array[policy.anchor_column, policy.minimum_anchor_column]) x) as is_anchor
     from pg_catalog.pg_attribute a
-    left join privacy.column_rule r on r.schema_name = plan->>'schema' and r.table_name = plan->>'table'
+    left join privacy.column_rule r on r.schema_name = plan.schema_name and r.table_name = plan.table_name
                                    and r.column_name = a.attname
     left join privacy.category k on k.name = r.category
-    where a.attrelid = (plan->>'relid')::oid and a.attnum > 0 and not a.attisdropped
+    where a.attrelid = plan.relid and a.attnum > 0 and not a.attisdropped
       and coalesce(k.personal, true)),
   judged as (
     select c.attnum, c.attname,
            case
              when c.left_why is not null then c.left_why
-             when c.planned is null then
+             when not c.planned then
                case when c.personal is not true then null  -- kept by the plan, and not classified personal
                     when c.is_key then 'the key'
                     when c.is_identity then 'an identity column'
                     when c.is_generated then 'generated from other columns'
                     when c.is_anchor then 'the retention anchor'
                     else 'the retention policy''s filter reads it' end
-             when c.planned->>'problem' is not null then 'cannot be anonymized: ' || (c.planned->>'problem')
+             when c.planned_problem is not null then 'cannot be anonymized: ' || c.planned_problem
              when c.anonymize_strategy = 'keep' then 'strategy keep'
            end as why,
-           c.planned is not null and c.left_why is null and c.planned->>'problem' is null
+           c.planned and c.left_why is null and c.planned_problem is null
              and c.anonymize_strategy is distinct from 'keep' as changed
     from col c)
   select pg_catalog.jsonb_build_object(
@@ -76,7 +77,7 @@ as $$
                             filter (where not j.changed and j.why is not null), '[]'))
   from judged j
 $$;
-comment on function privacy.erasure_column_report(jsonb, jsonb) is
+comment on function privacy.erasure_column_report(privacy.table_erasure_plan, jsonb) is
   'Which columns an erasure changed in a table''s anonymized rows and which it left as they were, and why (internal).';
 
 -- Why invoker: called by erasure_anonymize_partly. Why a constraint refused a column's anonymized
@@ -112,5 +113,5 @@ $$;
 comment on function privacy.erasure_report_columns(jsonb) is
   'The columns an erasure report line changed, as text[] (internal).';
 
-revoke execute on function privacy.erasure_column_report(jsonb, jsonb), privacy.erasure_refusal(text, text),
+revoke execute on function privacy.erasure_column_report(privacy.table_erasure_plan, jsonb), privacy.erasure_refusal(text, text),
   privacy.erasure_report_columns(jsonb) from public;

@@ -51,9 +51,12 @@
 --   kept                       true for rows a minimum or hold keeps; reason, until, hold_id say
 --                              which (over the lateral join hold_join, alias hh)
 --   action                     the retention policy's action, else delete
--- (Foreign keys come from erasure_foreign_keys, for all the subject's tables at once.)
+--   referenced_by, parents     the foreign keys into the table, and the tables it references
+--                              (privacy.erasure_foreign_keys)
+-- `columns` and `set_sql`/`set_problem` are left empty: erase_subject_rows works them out for a
+-- table it anonymizes (privacy.erasure_anonymize_columns, privacy.erasure_anonymize_sql).
 create or replace function privacy.erasure_plan(subject_type text, schema_name name, table_name name)
-returns jsonb
+returns privacy.table_erasure_plan
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 set timezone = 'UTC'
@@ -63,7 +66,7 @@ declare
   v_object  text := pg_catalog.format('%I.%I', schema_name, table_name);
   v_rel     oid := pg_catalog.to_regclass(pg_catalog.format('%I.%I', schema_name, table_name));
   v_policy  privacy.retention_policy;
-  v_plan    jsonb;
+  v_plan    privacy.table_retention_plan;
   v_tz      text := 'UTC';
   v_today   date;
   v_ends    text;
@@ -74,6 +77,7 @@ declare
   v_join    text := 'left join lateral (select null::bigint as id, null::text as reason, null::date as until) as hh on true';
   v_by_min  text;
   v_shared  text;
+  plan      privacy.table_erasure_plan;
 begin
   select * into v_policy from privacy.retention_policy p
   where p.schema_name = erasure_plan.schema_name and p.table_name = erasure_plan.table_name;
@@ -93,7 +97,7 @@ begin
   end if;
   if v_policy.minimum is not null then
     v_plan := privacy.retention_plan(schema_name, table_name);
-    v_ends := v_plan->'minimum'->>'ends_sql';
+    v_ends := (v_plan.minimum).ends_sql;
   end if;
   v_tz := coalesce(v_policy.time_zone, 'UTC');
   v_today := (pg_catalog.now() at time zone v_tz)::date;
@@ -120,124 +124,120 @@ begin
   v_by_min := pg_catalog.format('(%s and (hh.id is null or (hh.until is not null and %s - 1 >= hh.until)))',
                                 v_min, coalesce(v_ends, 'null::date'));
 
-  return pg_catalog.jsonb_build_object(
-    'schema', schema_name, 'table', table_name, 'object', v_object, 'relid', v_rel,
-    'linked', privacy.subject_predicate_sql(subject_type, schema_name, table_name, 't'),
-    'shared', v_shared,
-    'key', privacy.subject_row_key_sql(schema_name, table_name, 't'),
-    'row_id', privacy.restricted_row_id_sql(schema_name, table_name, 't'),
-    'action', coalesce(v_policy.action, 'delete'),
-    'retention', v_plan,
-    'has_policy', v_policy.schema_name is not null,
-    'kept', pg_catalog.format('(%s or %s)', v_min, v_held),
-    'can_keep', v_min <> 'false' or v_held <> 'false',
-    'hold_join', v_join,
-    'reason', pg_catalog.format('case when %s then %L else ''hold:'' || hh.reason end', v_by_min,
-                                'minimum:' || coalesce(v_plan->'minimum'->>'name', '')),
-    'until', pg_catalog.format('case when %s then %s - 1 else hh.until end', v_by_min, coalesce(v_ends, 'null::date')),
-    'hold_id', pg_catalog.format('case when %s then null else hh.id end', v_by_min));
+  plan.schema_name := erasure_plan.schema_name;
+  plan.table_name := erasure_plan.table_name;
+  plan.object := v_object;
+  plan.relid := v_rel;
+  plan.linked := privacy.subject_predicate_sql(subject_type, schema_name, table_name, 't');
+  plan.shared := v_shared;
+  plan.key := privacy.subject_row_key_sql(schema_name, table_name, 't');
+  plan.row_id := privacy.restricted_row_id_sql(schema_name, table_name, 't');
+  plan.action := coalesce(v_policy.action, 'delete');
+  plan.retention := v_plan;
+  plan.has_policy := v_policy.schema_name is not null;
+  plan.kept := pg_catalog.format('(%s or %s)', v_min, v_held);
+  plan.can_keep := v_min <> 'false' or v_held <> 'false';
+  plan.hold_join := v_join;
+  plan.reason := pg_catalog.format('case when %s then %L else ''hold:'' || hh.reason end', v_by_min,
+                                   'minimum:' || coalesce((v_plan.minimum).name, ''));
+  plan.until := pg_catalog.format('case when %s then %s - 1 else hh.until end', v_by_min, coalesce(v_ends, 'null::date'));
+  plan.hold_id := pg_catalog.format('case when %s then null else hh.id end', v_by_min);
+  select k.referenced_by, k.parents into plan.referenced_by, plan.parents from privacy.erasure_foreign_keys(v_rel) k;
+  return plan;
 end
 $$;
 comment on function privacy.erasure_plan(text, name, name) is
   'What erasing a subject''s rows of one table takes, as SQL fragments from the catalog (internal).';
 
--- Why invoker: reads the system catalog, for erase_subject_rows (definer). For each of the
--- subject type's tables (`schema.table` as format('%I.%I') writes it), in one pass over
--- pg_constraint:
---   references  [{table, sql}]: every foreign key pointing at the table, as `exists (…)` over t
---   parents     the tables it references (other than itself): the erasure order follows them
-create or replace function privacy.erasure_foreign_keys(subject_type text)
-returns jsonb
-language plpgsql stable
+-- Why invoker: reads the system catalog, for erasure_plan. The foreign keys of one table:
+--   referenced_by  every foreign key pointing at the table, as `exists (…)` over t
+--   parents        the tables it references (other than itself), as format('%I.%I') writes
+--                  them: the erasure order follows them
+create or replace function privacy.erasure_foreign_keys(relid oid, out referenced_by privacy.plan_reference[],
+                                                        out parents text[])
+language sql stable
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-  v_rels oid[];
-begin
-  select pg_catalog.array_agg(pg_catalog.to_regclass(pg_catalog.format('%I.%I', x.schema_name, x.table_name)))
-  into v_rels from privacy.subject_tables(erasure_foreign_keys.subject_type) x;
-  return (
-    select coalesce(pg_catalog.jsonb_object_agg(r.relid::regclass::text, pg_catalog.jsonb_build_object(
-             'references', coalesce((
-               select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                        'table', pg_catalog.format('%I.%I', n.nspname, c.relname),
-                        'sql', pg_catalog.format('exists (select from %I.%I as r where (%s) = (%s))', n.nspname, c.relname,
-                          (select pg_catalog.string_agg(pg_catalog.format('r.%I', a.attname), ', ' order by k.o)
-                           from pg_catalog.unnest(f.conkey) with ordinality as k(attnum, o)
-                           join pg_catalog.pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum),
-                          (select pg_catalog.string_agg(pg_catalog.format('t.%I', a.attname), ', ' order by k.o)
-                           from pg_catalog.unnest(f.confkey) with ordinality as k(attnum, o)
-                           join pg_catalog.pg_attribute a on a.attrelid = f.confrelid and a.attnum = k.attnum)))
-                      order by n.nspname, c.relname, f.conname)
-               from pg_catalog.pg_constraint f
-               join pg_catalog.pg_class c on c.oid = f.conrelid
-               join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-               where f.contype = 'f' and f.conparentid = 0 and f.confrelid = r.relid), '[]'),
-             'parents', coalesce((
-               select pg_catalog.jsonb_agg(distinct f.confrelid::regclass::text)
-               from pg_catalog.pg_constraint f
-               where f.contype = 'f' and f.conparentid = 0 and f.conrelid = r.relid and f.confrelid <> r.relid), '[]'))), '{}')
-    from pg_catalog.unnest(v_rels) as r(relid)
-    where r.relid is not null);
-end
+  select coalesce((
+           select pg_catalog.array_agg(row(
+                    pg_catalog.format('%I.%I', n.nspname, c.relname),
+                    pg_catalog.format('exists (select from %I.%I as r where (%s) = (%s))', n.nspname, c.relname,
+                      (select pg_catalog.string_agg(pg_catalog.format('r.%I', a.attname), ', ' order by k.o)
+                       from pg_catalog.unnest(f.conkey) with ordinality as k(attnum, o)
+                       join pg_catalog.pg_attribute a on a.attrelid = f.conrelid and a.attnum = k.attnum),
+                      (select pg_catalog.string_agg(pg_catalog.format('t.%I', a.attname), ', ' order by k.o)
+                       from pg_catalog.unnest(f.confkey) with ordinality as k(attnum, o)
+                       join pg_catalog.pg_attribute a on a.attrelid = f.confrelid and a.attnum = k.attnum)))::privacy.plan_reference
+                  order by n.nspname, c.relname, f.conname)
+           from pg_catalog.pg_constraint f
+           join pg_catalog.pg_class c on c.oid = f.conrelid
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where f.contype = 'f' and f.conparentid = 0 and f.confrelid = erasure_foreign_keys.relid), '{}'),
+         coalesce((
+           select pg_catalog.array_agg(distinct pg_catalog.format('%I.%I', n.nspname, c.relname))
+           from pg_catalog.pg_constraint f
+           join pg_catalog.pg_class c on c.oid = f.confrelid
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where f.contype = 'f' and f.conparentid = 0 and f.conrelid = erasure_foreign_keys.relid
+             and f.confrelid <> erasure_foreign_keys.relid), '{}')
 $$;
-comment on function privacy.erasure_foreign_keys(text) is
-  'The foreign keys into and out of each of a subject type''s tables, as erasure needs them (internal).';
+comment on function privacy.erasure_foreign_keys(oid) is
+  'The foreign keys into and out of a table, as erasure needs them (internal).';
 
 -- Why invoker: as erasure_plan. How each column of the table is anonymized, as
 -- privacy.anonymize_columns says for its retention policy's plan (no policy: one keeping the key
--- only), in column order: [{name, expression, problem}]. erase_subject_rows keeps it in the
--- table's plan (`columns`) once worked out, for erasure_anonymize_sql and erasure_anonymize_partly.
-create or replace function privacy.erasure_anonymize_columns(plan jsonb)
-returns jsonb
+-- only), in column order. erase_subject_rows keeps it in the table's plan (`columns`) once
+-- worked out, for erasure_anonymize_sql and erasure_anonymize_partly.
+create or replace function privacy.erasure_anonymize_columns(plan privacy.table_erasure_plan)
+returns privacy.column_anonymization[]
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_plan jsonb := plan->'retention';
+  v_plan privacy.table_retention_plan := plan.retention;
 begin
-  if (v_plan is null or v_plan = 'null'::jsonb) and (plan->>'has_policy')::boolean then
-    v_plan := privacy.retention_plan((plan->>'schema')::name, (plan->>'table')::name);
+  if v_plan.relid is null and plan.has_policy then
+    v_plan := privacy.retention_plan(plan.schema_name, plan.table_name);
   end if;
-  if v_plan is null or v_plan = 'null'::jsonb then
+  if v_plan.relid is null then
     -- No policy: the columns a policy would keep are the key only.
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('name', k.column_name) order by k.ordinal) into v_plan
-    from privacy.primary_key_columns((plan->>'schema')::name, (plan->>'table')::name) k;
-    v_plan := pg_catalog.jsonb_build_object('schema', plan->'schema', 'table', plan->'table', 'relid', plan->'relid',
-                                            'key', coalesce(v_plan, '[]'), 'anchor', null, 'minimum', null,
-                                            'filter_columns', '[]'::jsonb);
+    v_plan.schema_name := plan.schema_name;
+    v_plan.table_name := plan.table_name;
+    v_plan.relid := plan.relid;
+    v_plan.key := array(select row(k.column_name, null::text)::privacy.plan_column
+                        from privacy.primary_key_columns(plan.schema_name, plan.table_name) k order by k.ordinal);
+    v_plan.filter_columns := '{}'::name[];
   end if;
-  return (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                            'name', a.column_name, 'expression', a.expression, 'problem', a.problem)), '[]')
-          from privacy.anonymize_columns(v_plan) a);
+  return array(select row(a.column_name, a.expression, a.problem)::privacy.column_anonymization
+               from privacy.anonymize_columns(v_plan) a);
 end
 $$;
-comment on function privacy.erasure_anonymize_columns(jsonb) is
+comment on function privacy.erasure_anonymize_columns(privacy.table_erasure_plan) is
   'How an erasure anonymizes each column of a table, or why it cannot (internal).';
 
 -- Why invoker: as erasure_plan. The SET list that anonymizes a row of the table in place, with
 -- the strategies a retention sweep would use (privacy.anonymize_columns); `problem` instead when a
 -- column cannot be anonymized.
-create or replace function privacy.erasure_anonymize_sql(plan jsonb, out set_sql text, out problem text)
+create or replace function privacy.erasure_anonymize_sql(plan privacy.table_erasure_plan, out set_sql text, out problem text)
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_columns jsonb := coalesce(plan->'columns', privacy.erasure_anonymize_columns(plan));
+  v_columns privacy.column_anonymization[] := coalesce(plan.columns, privacy.erasure_anonymize_columns(plan));
   v_key     text;
 begin
-  select pg_catalog.format('%I: %s', c->>'name', c->>'problem') into problem
-  from pg_catalog.jsonb_array_elements(v_columns) with ordinality as x(c, o)
-  where c->>'problem' is not null order by x.o limit 1;
+  select pg_catalog.format('%I: %s', c.col, c.why) into problem
+  from pg_catalog.unnest(v_columns) with ordinality as c(col, expr, why, o)
+  where c.why is not null order by c.o limit 1;
   if problem is not null then
     return;
   end if;
-  select pg_catalog.string_agg(pg_catalog.format('%I = %s', c->>'name', c->>'expression'), ', ' order by x.o)
-  into set_sql from pg_catalog.jsonb_array_elements(v_columns) with ordinality as x(c, o);
+  select pg_catalog.string_agg(pg_catalog.format('%I = %s', c.col, c.expr), ', ' order by c.o)
+  into set_sql from pg_catalog.unnest(v_columns) with ordinality as c(col, expr, why, o);
   if set_sql is null then
     -- Nothing personal to anonymize: the rows count as anonymized as they are.
     select pg_catalog.format('%1$I = t.%1$I', k.column_name) into v_key
-    from privacy.primary_key_columns((plan->>'schema')::name, (plan->>'table')::name) k order by k.ordinal limit 1;
+    from privacy.primary_key_columns(plan.schema_name, plan.table_name) k order by k.ordinal limit 1;
     set_sql := v_key;
     if set_sql is null then
       problem := 'nothing to anonymize and no key to mark the rows done by';
@@ -245,13 +245,13 @@ begin
   end if;
 end
 $$;
-comment on function privacy.erasure_anonymize_sql(jsonb) is
+comment on function privacy.erasure_anonymize_sql(privacy.table_erasure_plan) is
   'SET list anonymizing a table''s rows in place for an erasure, or why it cannot (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer). Restricts the rows of one table that
 -- `predicate` selects (over t, with hold_join) as kept back by an erasure; returns how many were
 -- newly restricted (or restricted for another reason or until), per reason and last day.
-create or replace function privacy.erasure_restrict(plan jsonb, subject_type text, subject_id text, request_id bigint,
+create or replace function privacy.erasure_restrict(plan privacy.table_erasure_plan, subject_type text, subject_id text, request_id bigint,
                                                     predicate text, reason_sql text, until_sql text, hold_id_sql text)
 returns table (kept_by text, until date, row_count bigint)
 language plpgsql volatile
@@ -274,12 +274,12 @@ begin
     '            request_id = coalesce(excluded.request_id, r.request_id) '
     '      returning r.reason, r.until) '
     'select u.reason, u.until, pg_catalog.count(*) from u group by u.reason, u.until order by u.reason, u.until',
-    plan->>'key', plan->>'row_id', reason_sql, until_sql, hold_id_sql, plan->>'object', plan->>'hold_join',
-    plan->>'linked', predicate, plan->>'schema', plan->>'table', erasure_restrict.subject_type,
+    plan.key, plan.row_id, reason_sql, until_sql, hold_id_sql, plan.object, plan.hold_join,
+    plan.linked, predicate, plan.schema_name, plan.table_name, erasure_restrict.subject_type,
     coalesce(erasure_restrict.request_id::text, 'null'))), erasure_restrict.subject_id);
 end
 $$;
-comment on function privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text) is
+comment on function privacy.erasure_restrict(privacy.table_erasure_plan, text, text, bigint, text, text, text, text) is
   'Restricts the rows of a table an erasure keeps back (internal).';
 
 -- Why invoker: called by erasure_anonymize and erasure_anonymize_partly. Runs a statement of an
@@ -313,7 +313,7 @@ comment on function privacy.erasure_try(text, text) is
 -- (none of a table no one erased before): it then scanned all of them for every row of the
 -- subject, so each erasure took longer than the one before (a device of 694 positions, the 40th
 -- in a row: seconds instead of milliseconds, and as long with nothing left to do).
-create or replace function privacy.erasure_anonymize(plan jsonb, set_sql text, subject_id text, request_id bigint,
+create or replace function privacy.erasure_anonymize(plan privacy.table_erasure_plan, set_sql text, subject_id text, request_id bigint,
                                                      predicate text)
 returns bigint
 language sql volatile
@@ -327,10 +327,10 @@ as $$
     'x as (delete from privacy.restricted_row as r using a '
     '      where r.schema_name = %5$L and r.table_name = %6$L and r.row_key = a.row_key and r.origin = ''erasure'') '
     'select pg_catalog.count(*) from a',
-    plan->>'object', set_sql, plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key',
+    plan.object, set_sql, plan.linked, predicate, plan.schema_name, plan.table_name, plan.key,
     coalesce(erasure_anonymize.request_id::text, 'null')), erasure_anonymize.subject_id)
 $$;
-comment on function privacy.erasure_anonymize(jsonb, text, text, bigint, text) is
+comment on function privacy.erasure_anonymize(privacy.table_erasure_plan, text, text, bigint, text) is
   'Anonymizes a subject''s rows of one table for an erasure; NULL when a constraint refuses (internal).';
 
 -- Written before erasure_try took its place.
@@ -349,13 +349,13 @@ drop function if exists privacy.erasure_update(jsonb, text, text, text);
 -- them done, so that a later erasure draws no new values for them. Returns how many rows had a
 -- column anonymized (0: none could be), and the columns with a strategy it left as they were
 -- and why ([{column, why}], for privacy.erasure_column_report).
-create or replace function privacy.erasure_anonymize_partly(plan jsonb, subject_id text, predicate text,
+create or replace function privacy.erasure_anonymize_partly(plan privacy.table_erasure_plan, subject_id text, predicate text,
                                                             out row_count bigint, out left_as_is jsonb)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_rel   oid := (plan->>'relid')::oid;
+  v_rel   oid := plan.relid;
   v_rows  text;
   v_update text[];
   v_plain text[];
@@ -382,7 +382,7 @@ begin
                                  where f.conrelid = v_rel and f.contype = 'f' and att.attnum = any (f.conkey))
                       then 'a foreign key'
                     when exists (select from privacy.subject_link l
-                                 where l.schema_name = plan->>'schema' and l.table_name = plan->>'table'
+                                 where l.schema_name = plan.schema_name and l.table_name = plan.table_name
                                    and l.column_name = a.name)
                       then 'links the row to its subject' end as why,
                ty.typtype = 'd'
@@ -391,8 +391,8 @@ begin
                or exists (select from pg_catalog.pg_index i
                           where i.indrelid = v_rel and (i.indisunique or i.indisexclusion)
                             and att.attnum = any (i.indkey::pg_catalog.int2[])) as refusable
-        from pg_catalog.jsonb_to_recordset(coalesce(plan->'columns', privacy.erasure_anonymize_columns(plan)))
-               as a(name name, expression text, problem text)
+        from pg_catalog.unnest(coalesce(plan.columns, privacy.erasure_anonymize_columns(plan)))
+               as a(name, expression, problem)
         join pg_catalog.pg_attribute att on att.attrelid = v_rel and att.attname = a.name
         join pg_catalog.pg_type ty on ty.oid = att.atttypid
         where a.problem is null) c;
@@ -404,9 +404,9 @@ begin
     'and e.table_name = %4$L and e.row_key = %5$s offset 0) and not exists (select from privacy.restricted_row as x '
     'where x.schema_name = %3$L and x.table_name = %4$L and x.row_key = %5$s and x.origin = ''erasure'' '
     'and pg_catalog.starts_with(x.reason, ''referenced:'') offset 0)',
-    plan->>'linked', predicate, plan->>'schema', plan->>'table', plan->>'key');
+    plan.linked, predicate, plan.schema_name, plan.table_name, plan.key);
   -- The UPDATE around a SET list: what goes before it, and after it.
-  v_update := array[pg_catalog.format('with a as (update %s as t set ', plan->>'object'),
+  v_update := array[pg_catalog.format('with a as (update %s as t set ', plan.object),
                     pg_catalog.format(' where %s returning 1) select pg_catalog.count(*) from a', v_rows)];
   if v_plain is not null then
     v_n := privacy.erasure_try(v_update[1] || pg_catalog.array_to_string(v_plain, ', ') || v_update[2], subject_id);
@@ -434,22 +434,21 @@ begin
   end loop;
 end
 $$;
-comment on function privacy.erasure_anonymize_partly(jsonb, text, text) is
+comment on function privacy.erasure_anonymize_partly(privacy.table_erasure_plan, text, text) is
   'Anonymizes what the constraints allow of rows an erasure keeps because others reference them; the count and what it left (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer). The erasure plan of every table the
--- subject has rows in, by table ({"schema.table": plan}), with the foreign keys between them; raises
--- PV001 for a linked table that no longer exists.
+-- subject has rows in, with the foreign keys between them; raises PV001 for a linked table that
+-- no longer exists.
 create or replace function privacy.erasure_plans(subject_type text)
-returns jsonb
+returns privacy.table_erasure_plan[]
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   x        record;
   v_object text;
-  v_plans  jsonb := '{}'::jsonb;
-  v_keys   jsonb;
+  v_plans  privacy.table_erasure_plan[] := '{}'::privacy.table_erasure_plan[];
 begin
   for x in select * from privacy.subject_tables(erasure_plans.subject_type) t loop
     v_object := pg_catalog.format('%I.%I', x.schema_name, x.table_name);
@@ -458,11 +457,7 @@ begin
         message = pg_catalog.format('%s is linked to %s but no longer exists', v_object, erasure_plans.subject_type),
         hint = 'Remove its links with privacy.unlink_subject() or privacy.unlink_subject_through().';
     end if;
-    v_plans := v_plans || pg_catalog.jsonb_build_object(v_object, privacy.erasure_plan(erasure_plans.subject_type, x.schema_name, x.table_name));
-  end loop;
-  v_keys := privacy.erasure_foreign_keys(erasure_plans.subject_type);
-  for v_object in select pg_catalog.jsonb_object_keys(v_plans) loop
-    v_plans := pg_catalog.jsonb_set(v_plans, array[v_object], (v_plans->v_object) || (v_keys->v_object));
+    v_plans := v_plans || privacy.erasure_plan(erasure_plans.subject_type, x.schema_name, x.table_name);
   end loop;
   return v_plans;
 end
@@ -475,199 +470,197 @@ comment on function privacy.erasure_plans(text) is
 -- subject's own rows of such a table are fixed by key before anything changes: a `referenced_by`
 -- link stops finding them once the rows referencing them are gone, and the deletes go children
 -- first. Returns the plans with those tables' `linked` narrowed to the subject's own rows.
-create or replace function privacy.erasure_shared_rows(subject_type text, subject_id text, inout plans jsonb,
+create or replace function privacy.erasure_shared_rows(subject_type text, subject_id text, inout plans privacy.table_erasure_plan[],
                                                        out lines jsonb)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan     jsonb;
-  v_object text;
+  plan     privacy.table_erasure_plan;
   v_n      bigint;
   v_own    text[];
 begin
   lines := '[]'::jsonb;
-  for v_object in select pg_catalog.jsonb_object_keys(plans) loop
-    plan := plans->v_object;
-    continue when plan->>'shared' is null;
+  for i in 1 .. coalesce(pg_catalog.cardinality(plans), 0) loop
+    plan := plans[i];
+    continue when plan.shared is null;
     begin
       execute pg_catalog.format('select pg_catalog.count(*) filter (where %2$s), '
                                 '       pg_catalog.array_agg((%3$s)::text) filter (where not %2$s) from %1$s as t where %4$s',
-                                v_object, plan->>'shared', coalesce(plan->>'key', 'null::text[]'), plan->>'linked')
+                                plan.object, plan.shared, coalesce(plan.key, 'null::text[]'), plan.linked)
         into v_n, v_own using erasure_shared_rows.subject_id;
     exception when data_exception then
-      perform privacy.subject_query_failed(erasure_shared_rows.subject_type, (plan->>'schema')::name, (plan->>'table')::name, sqlstate);
+      perform privacy.subject_query_failed(erasure_shared_rows.subject_type, plan.schema_name, plan.table_name, sqlstate);
     end;
     if v_n > 0 then
       lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-        'relation', v_object, 'outcome', 'kept', 'row_count', v_n, 'kept_by', 'shared:' || erasure_shared_rows.subject_type));
+        'relation', plan.object, 'outcome', 'kept', 'row_count', v_n, 'kept_by', 'shared:' || erasure_shared_rows.subject_type));
     end if;
-    plans := pg_catalog.jsonb_set(plans, array[v_object, 'linked'], pg_catalog.to_jsonb(
-      case when plan->>'key' is not null
-           then pg_catalog.format('(%s)::text = any (%L::text[])', plan->>'key', coalesce(v_own, '{}'))
-           else pg_catalog.format('(%s and not %s)', plan->>'linked', plan->>'shared') end));
+    plan.linked := case when plan.key is not null
+                        then pg_catalog.format('(%s)::text = any (%L::text[])', plan.key, coalesce(v_own, '{}'))
+                        else pg_catalog.format('(%s and not %s)', plan.linked, plan.shared) end;
+    plans[i] := plan;
   end loop;
 end
 $$;
-comment on function privacy.erasure_shared_rows(text, text, jsonb) is
+comment on function privacy.erasure_shared_rows(text, text, privacy.table_erasure_plan[]) is
   'Counts the rows an erasure keeps for other subjects and narrows the plans to the subject''s own rows (internal).';
 
--- Why invoker: pure. Children before parents: a table goes after every remaining table that
--- references it; in a cycle of foreign keys, any order.
-create or replace function privacy.erasure_order(plans jsonb)
-returns text[]
+-- Why invoker: pure. The plans children before parents: a table goes after every remaining table
+-- that references it; in a cycle of foreign keys, any order.
+create or replace function privacy.erasure_order(plans privacy.table_erasure_plan[])
+returns privacy.table_erasure_plan[]
 language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_order text[] := '{}'::text[];
+  v_order privacy.table_erasure_plan[] := '{}'::privacy.table_erasure_plan[];
   v_left  text[];
   v_pick  text;
 begin
-  v_left := array(select pg_catalog.jsonb_object_keys(plans) order by 1);
+  v_left := array(select p.object from pg_catalog.unnest(plans) p order by 1);
   while pg_catalog.cardinality(v_left) > 0 loop
-    select l into v_pick from pg_catalog.unnest(v_left) with ordinality as u(l, o)
-    where not exists (select from pg_catalog.unnest(v_left) c
-                      where c <> u.l and plans->c->'parents' ? u.l)
+    select u.l into v_pick from pg_catalog.unnest(v_left) with ordinality as u(l, o)
+    where not exists (select from pg_catalog.unnest(plans) c
+                      where c.object <> u.l and c.object = any (v_left) and u.l = any (c.parents))
     order by u.o limit 1;
     v_pick := coalesce(v_pick, v_left[1]);  -- a cycle of foreign keys: any order
-    v_order := v_order || v_pick;
+    v_order := v_order || array(select p from pg_catalog.unnest(plans) p where p.object = v_pick);
     v_left := pg_catalog.array_remove(v_left, v_pick);
   end loop;
   return v_order;
 end
 $$;
-comment on function privacy.erasure_order(jsonb) is
-  'The tables of an erasure, children before parents (internal).';
+comment on function privacy.erasure_order(privacy.table_erasure_plan[]) is
+  'The plans of an erasure, children before parents (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer). Rows an earlier erasure kept back that are
 -- gone since (a sweep deleted them, say): their entries go too, so that erase_due does not come
 -- back for them.
-create or replace function privacy.erasure_forget_gone_rows(subject_type text, subject_id text, plans jsonb)
+create or replace function privacy.erasure_forget_gone_rows(subject_type text, subject_id text, plans privacy.table_erasure_plan[])
 returns void
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan     jsonb;
-  v_object text;
+  plan privacy.table_erasure_plan;
 begin
-  for v_object in
-    select distinct pg_catalog.format('%I.%I', r.schema_name, r.table_name) from privacy.restricted_row r
-    where r.subject_type = erasure_forget_gone_rows.subject_type and r.subject_id = erasure_forget_gone_rows.subject_id and r.origin = 'erasure'
+  for plan in
+    select p.* from pg_catalog.unnest(plans) p
+    where p.key is not null
+      and exists (select from privacy.restricted_row r
+                  where r.subject_type = erasure_forget_gone_rows.subject_type and r.subject_id = erasure_forget_gone_rows.subject_id
+                    and r.origin = 'erasure' and r.schema_name = p.schema_name and r.table_name = p.table_name)
   loop
-    continue when not plans ? v_object or plans->v_object->>'key' is null;
-    plan := plans->v_object;
     execute pg_catalog.format(
       'delete from privacy.restricted_row as r where r.subject_type = %L and r.subject_id = $1 and r.origin = ''erasure'' '
       'and r.schema_name = %L and r.table_name = %L and not exists (select from %s as t where %s = r.row_id and %s = r.row_key)',
-      erasure_forget_gone_rows.subject_type, plan->>'schema', plan->>'table', v_object, plan->>'row_id', plan->>'key')
+      erasure_forget_gone_rows.subject_type, plan.schema_name, plan.table_name, plan.object, plan.row_id, plan.key)
       using erasure_forget_gone_rows.subject_id;
   end loop;
 end
 $$;
-comment on function privacy.erasure_forget_gone_rows(text, text, jsonb) is
+comment on function privacy.erasure_forget_gone_rows(text, text, privacy.table_erasure_plan[]) is
   'Removes the restriction entries of rows an earlier erasure kept back that no longer exist (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer), with the retention guards let through.
--- The first pass, parents first: restricts what is kept, anonymizes what may be, and decides
--- which tables' rows go (those whose rows reference rows that go, too). Returns the plans (with
--- the columns of anonymized tables), the SET lists used, the tables to delete from and those that
--- refused to be anonymized, the report's lines and the tables where rows were restricted.
-create or replace function privacy.erasure_first_pass(subject_type text, subject_id text, request_id bigint, table_order text[],
-                                                      inout plans jsonb, out sets jsonb, out deleting text[],
+-- The first pass, parents first (the plans are in erasure_order, children first): restricts what
+-- is kept, anonymizes what may be, and decides which tables' rows go (those whose rows reference
+-- rows that go, too). Returns the plans (with the columns and SET list of anonymized tables), the
+-- tables to delete from and those that refused to be anonymized, the report's lines and the
+-- tables where rows were restricted.
+create or replace function privacy.erasure_first_pass(subject_type text, subject_id text, request_id bigint,
+                                                      inout plans privacy.table_erasure_plan[], out deleting text[],
                                                       out refusing text[], out lines jsonb, out restricted text[])
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan        jsonb;
-  v_object    text;
+  plan        privacy.table_erasure_plan;
   v_action    text;
   v_set       text;
+  v_problem   text;
   v_any       boolean;
   v_n         bigint;
   v_kept_by   text;
   v_until     date;
   v_count     bigint;
 begin
-  sets := '{}'::jsonb;
   deleting := '{}'::text[];
   refusing := '{}'::text[];
   lines := '[]'::jsonb;
   restricted := '{}'::text[];
   begin
-    foreach v_object in array array(select table_order[i] from pg_catalog.generate_subscripts(table_order, 1) i order by i desc) loop
-      plan := plans->v_object;
-      if (plan->>'can_keep')::boolean then
-        if plan->>'key' is null then
-          execute pg_catalog.format('select exists (select from %s as t where %s and %s)', v_object, plan->>'linked', plan->>'kept')
+    for i in reverse coalesce(pg_catalog.cardinality(plans), 0) .. 1 loop
+      plan := plans[i];
+      if plan.can_keep then
+        if plan.key is null then
+          execute pg_catalog.format('select exists (select from %s as t where %s and %s)', plan.object, plan.linked, plan.kept)
             into v_any using erasure_first_pass.subject_id;
           if v_any then
-            raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
-              message = pg_catalog.format('%s has rows the law keeps, but no primary key, so they cannot be restricted', v_object),
+            raise exception using errcode = 'PV405', schema = plan.schema_name, table = plan.table_name,
+              message = pg_catalog.format('%s has rows the law keeps, but no primary key, so they cannot be restricted', plan.object),
               hint = 'Add a primary key (a surrogate id will do).';
           end if;
         else
           for v_kept_by, v_until, v_count in
             select * from privacy.erasure_restrict(plan, erasure_first_pass.subject_type, erasure_first_pass.subject_id, erasure_first_pass.request_id,
-                                                   plan->>'kept', plan->>'reason', plan->>'until', plan->>'hold_id')
+                                                   plan.kept, plan.reason, plan.until, plan.hold_id)
           loop
             lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-              'relation', v_object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
-            restricted := restricted || v_object;
+              'relation', plan.object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
+            restricted := restricted || plan.object;
           end loop;
         end if;
       end if;
-      v_action := plan->>'action';
-      if exists (select from pg_catalog.jsonb_array_elements_text(plan->'parents') as p(parent) where p.parent = any (deleting)) then
+      v_action := plan.action;
+      if plan.parents && deleting then
         v_action := 'delete';  -- its rows reference rows that go
       end if;
       if v_action = 'anonymize' then
-        -- How each column is anonymized, kept with the plan for the second pass.
-        plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
-        plans := pg_catalog.jsonb_set(plans, array[v_object], plan);
-        v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
-        sets := sets || pg_catalog.jsonb_build_object(v_object, v_set);
+        -- How each column is anonymized and the SET list, kept with the plan for the second pass.
+        plan.columns := privacy.erasure_anonymize_columns(plan);
+        select a.set_sql, a.problem into v_set, v_problem from privacy.erasure_anonymize_sql(plan) a;
+        plan.set_sql := v_set;
+        plan.set_problem := v_problem;
+        plans[i] := plan;
         v_n := null;
-        if v_set is not null and plan->>'key' is not null then
-          v_n := privacy.erasure_anonymize(plan, v_set, erasure_first_pass.subject_id, erasure_first_pass.request_id,
-                                           pg_catalog.format('not %s', plan->>'kept'));
+        if plan.set_sql is not null and plan.key is not null then
+          v_n := privacy.erasure_anonymize(plan, plan.set_sql, erasure_first_pass.subject_id, erasure_first_pass.request_id,
+                                           pg_catalog.format('not %s', plan.kept));
         end if;
         if v_n is null then
           v_action := 'delete';
-          refusing := refusing || v_object;
+          refusing := refusing || plan.object;
         elsif v_n > 0 then
           lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'row_count', v_n) || privacy.erasure_column_report(plan));
+            'relation', plan.object, 'row_count', v_n) || privacy.erasure_column_report(plan));
         end if;
       end if;
       if v_action = 'delete' then
-        deleting := deleting || v_object;
+        deleting := deleting || plan.object;
       end if;
     end loop;
   exception when data_exception then
-    perform privacy.subject_query_failed(erasure_first_pass.subject_type, (plans->v_object->>'schema')::name, (plans->v_object->>'table')::name,
-                                         sqlstate);
+    perform privacy.subject_query_failed(erasure_first_pass.subject_type, plan.schema_name, plan.table_name, sqlstate);
   end;
 end
 $$;
-comment on function privacy.erasure_first_pass(text, text, bigint, text[], jsonb) is
+comment on function privacy.erasure_first_pass(text, text, bigint, privacy.table_erasure_plan[]) is
   'The first pass of an erasure, parents first: restrict, anonymize, and decide what goes (internal).';
 
 -- Why invoker: called by erase_subject_rows (definer), with the retention guards let through.
 -- The second pass, children first: deletes what nothing references any more; rows still
 -- referenced are anonymized where the table can be, else anonymized as far as its constraints
 -- allow and restricted. Returns the report's lines and the tables where rows were restricted.
-create or replace function privacy.erasure_second_pass(subject_type text, subject_id text, request_id bigint, table_order text[],
-                                                       plans jsonb, sets jsonb, deleting text[], refusing text[],
+create or replace function privacy.erasure_second_pass(subject_type text, subject_id text, request_id bigint,
+                                                       plans privacy.table_erasure_plan[], deleting text[], refusing text[],
                                                        out lines jsonb, out restricted text[])
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  plan      jsonb;
-  v_object  text;
+  plan      privacy.table_erasure_plan;
   v_set     text;
   v_n       bigint;
   v_left_n  bigint;
@@ -681,11 +674,11 @@ begin
   lines := '[]'::jsonb;
   restricted := '{}'::text[];
   begin
-    foreach v_object in array table_order loop
-      continue when not (v_object = any (deleting));
-      plan := plans->v_object;
-      select coalesce('(' || pg_catalog.string_agg(r->>'sql', ' or ') || ')', 'false') into v_refs
-      from pg_catalog.jsonb_array_elements(plan->'references') r;
+    for i in 1 .. coalesce(pg_catalog.cardinality(plans), 0) loop
+      plan := plans[i];
+      continue when not (plan.object = any (deleting));
+      select coalesce('(' || pg_catalog.string_agg(r.predicate, ' or ') || ')', 'false') into v_refs
+      from pg_catalog.unnest(plan.referenced_by) r;
       -- The rows left referenced are counted in the same statement: they are not the ones it deletes.
       execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
         'with d as (delete from %1$s as t where %2$s and not %3$s and not %4$s returning %5$s as row_key), '
@@ -696,72 +689,73 @@ begin
         'select (select pg_catalog.count(*) from d), '
         '       (select pg_catalog.count(*) from %1$s as t where %2$s and not %3$s and %4$s and not exists ('
         '          select from privacy.erased_row as x where x.schema_name = %6$L and x.table_name = %7$L and x.row_key = %5$s offset 0))',
-        v_object, plan->>'linked', plan->>'kept', v_refs, coalesce(plan->>'key', 'null::text[]'), plan->>'schema', plan->>'table')), erasure_second_pass.subject_id)
+        plan.object, plan.linked, plan.kept, v_refs, coalesce(plan.key, 'null::text[]'), plan.schema_name, plan.table_name)),
+        erasure_second_pass.subject_id)
         into v_n, v_left_n;
       if v_n > 0 then
         lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-          'relation', v_object, 'outcome', 'deleted', 'row_count', v_n));
+          'relation', plan.object, 'outcome', 'deleted', 'row_count', v_n));
       end if;
       continue when v_left_n = 0;
       -- Rows still referenced: anonymized where the table can be, else anonymized as far as its
       -- constraints allow and restricted.
-      if plan->>'key' is not null then
+      if plan.key is not null then
         v_n := null;
-        if not plan ? 'columns' then
-          plan := plan || pg_catalog.jsonb_build_object('columns', privacy.erasure_anonymize_columns(plan));
+        if plan.columns is null then
+          plan.columns := privacy.erasure_anonymize_columns(plan);
         end if;
-        if not (v_object = any (refusing)) then
-          if sets ? v_object then
-            v_set := sets->>v_object;
+        if not (plan.object = any (refusing)) then
+          -- The first pass worked out the SET list of a table it anonymized (set_sql or set_problem).
+          if plan.set_sql is not null or plan.set_problem is not null then
+            v_set := plan.set_sql;
           else
             v_set := (privacy.erasure_anonymize_sql(plan)).set_sql;
           end if;
           if v_set is not null then
             v_n := privacy.erasure_anonymize(plan, v_set, erasure_second_pass.subject_id, erasure_second_pass.request_id,
-                                             pg_catalog.format('not %s and %s', plan->>'kept', v_refs));
+                                             pg_catalog.format('not %s and %s', plan.kept, v_refs));
           end if;
         end if;
         v_left_cols := '[]'::jsonb;
         if v_n is null then
           select p.row_count, p.left_as_is into v_n, v_left_cols
           from privacy.erasure_anonymize_partly(plan, erasure_second_pass.subject_id,
-                                                pg_catalog.format('not %s and %s', plan->>'kept', v_refs)) p;
+                                                pg_catalog.format('not %s and %s', plan.kept, v_refs)) p;
         elsif v_n = v_left_n then
           v_left_n := 0;
         end if;
         if v_n > 0 then
           lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-            'relation', v_object, 'row_count', v_n) || privacy.erasure_column_report(plan, v_left_cols));
+            'relation', plan.object, 'row_count', v_n) || privacy.erasure_column_report(plan, v_left_cols));
         end if;
         continue when v_left_n = 0;
       end if;
-      if plan->>'key' is null then
-        raise exception using errcode = 'PV405', schema = plan->>'schema', table = plan->>'table',
+      if plan.key is null then
+        raise exception using errcode = 'PV405', schema = plan.schema_name, table = plan.table_name,
           message = pg_catalog.format('%s has rows other rows reference, but no primary key, so they cannot be restricted',
-                                      v_object);
+                                      plan.object);
       end if;
-      select 'case ' || pg_catalog.string_agg(pg_catalog.format('when %s then %L', r->>'sql', 'referenced:' || (r->>'table')), ' ')
+      select 'case ' || pg_catalog.string_agg(pg_catalog.format('when %s then %L', r.predicate, 'referenced:' || r.relation), ' ')
              || ' end'
-      into v_refname from pg_catalog.jsonb_array_elements(plan->'references') r;
+      into v_refname from pg_catalog.unnest(plan.referenced_by) r;
       for v_kept_by, v_until, v_count in
         select * from privacy.erasure_restrict(plan, erasure_second_pass.subject_type, erasure_second_pass.subject_id, erasure_second_pass.request_id,
           pg_catalog.format('not %s and %s and not exists (select from privacy.erased_row as e where e.schema_name = %L '
-                            'and e.table_name = %L and e.row_key = %s offset 0)', plan->>'kept', v_refs, plan->>'schema',
-                            plan->>'table', plan->>'key'),
+                            'and e.table_name = %L and e.row_key = %s offset 0)', plan.kept, v_refs, plan.schema_name,
+                            plan.table_name, plan.key),
           v_refname, 'null::date', 'null::bigint')
       loop
         lines := lines || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-          'relation', v_object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
-        restricted := restricted || v_object;
+          'relation', plan.object, 'outcome', 'restricted', 'row_count', v_count, 'kept_by', v_kept_by, 'until', v_until));
+        restricted := restricted || plan.object;
       end loop;
     end loop;
   exception when data_exception then
-    perform privacy.subject_query_failed(erasure_second_pass.subject_type, (plans->v_object->>'schema')::name, (plans->v_object->>'table')::name,
-                                         sqlstate);
+    perform privacy.subject_query_failed(erasure_second_pass.subject_type, plan.schema_name, plan.table_name, sqlstate);
   end;
 end
 $$;
-comment on function privacy.erasure_second_pass(text, text, bigint, text[], jsonb, jsonb, text[], text[]) is
+comment on function privacy.erasure_second_pass(text, text, bigint, privacy.table_erasure_plan[], text[], text[]) is
   'The second pass of an erasure, children first: delete, anonymize what stays referenced, restrict the rest (internal).';
 
 -- Why definer: the erasure itself, shared by erase_subject (privacy_admin), process_subject_request
@@ -779,9 +773,7 @@ set row_security = off
 as $$
 declare
   s          privacy.subject_type;
-  v_plans    jsonb;
-  v_order    text[];
-  v_object   text;
+  v_plans    privacy.table_erasure_plan[];
   v_shared   record;
   v_first    record;
   v_second   record;
@@ -792,23 +784,22 @@ begin
 
   v_plans := privacy.erasure_plans(s.name);
   select * into v_shared from privacy.erasure_shared_rows(s.name, erase_subject_rows.subject_id, v_plans);
-  v_plans := v_shared.plans;
-  v_order := privacy.erasure_order(v_plans);
+  v_plans := privacy.erasure_order(v_shared.plans);
   perform privacy.erasure_forget_gone_rows(s.name, erase_subject_rows.subject_id, v_plans);
 
   -- The retention guards let the erasure's writes pass, as they do a sweep's (see the top).
   perform pg_catalog.set_config('privacy.sweeping', 'on', true);
   select * into v_first
-  from privacy.erasure_first_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id, v_order, v_plans);
+  from privacy.erasure_first_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id, v_plans);
   select * into v_second
-  from privacy.erasure_second_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id, v_order,
-                                   v_first.plans, v_first.sets, v_first.deleting, v_first.refusing);
+  from privacy.erasure_second_pass(s.name, erase_subject_rows.subject_id, erase_subject_rows.request_id,
+                                   v_first.plans, v_first.deleting, v_first.refusing);
   perform pg_catalog.set_config('privacy.sweeping', coalesce(v_sweeping, ''), true);
 
-  foreach v_object in array array(select distinct r from pg_catalog.unnest(v_first.restricted || v_second.restricted) r) loop
-    perform privacy.ensure_restriction_enforced((v_first.plans->v_object->>'schema')::name,
-                                                (v_first.plans->v_object->>'table')::name);
-  end loop;
+  perform privacy.ensure_restriction_enforced(p.schema_name, p.table_name)
+  from pg_catalog.unnest(v_first.plans) p
+  where p.object = any (v_first.restricted || v_second.restricted)
+  order by p.object;
 
   return query
   select g.relation, g.outcome, g.row_count, g.kept_by, g.until, privacy.erasure_report_columns(g.changed), g.unchanged
@@ -897,15 +888,15 @@ $$;
 comment on function privacy.erase_due(integer) is
   'Erases rows an erasure kept back once nothing keeps them (the minimum ended, the hold ended or was released).';
 
-revoke execute on function privacy.erasure_plans(text), privacy.erasure_shared_rows(text, text, jsonb),
-  privacy.erasure_order(jsonb), privacy.erasure_forget_gone_rows(text, text, jsonb),
-  privacy.erasure_first_pass(text, text, bigint, text[], jsonb),
-  privacy.erasure_second_pass(text, text, bigint, text[], jsonb, jsonb, text[], text[]) from public;
-revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasure_foreign_keys(text),
-  privacy.erasure_anonymize_sql(jsonb),
-  privacy.erasure_restrict(jsonb, text, text, bigint, text, text, text, text),
-  privacy.erasure_anonymize(jsonb, text, text, bigint, text), privacy.erasure_anonymize_columns(jsonb),
-  privacy.erasure_try(text, text), privacy.erasure_anonymize_partly(jsonb, text, text),
+revoke execute on function privacy.erasure_plans(text), privacy.erasure_shared_rows(text, text, privacy.table_erasure_plan[]),
+  privacy.erasure_order(privacy.table_erasure_plan[]), privacy.erasure_forget_gone_rows(text, text, privacy.table_erasure_plan[]),
+  privacy.erasure_first_pass(text, text, bigint, privacy.table_erasure_plan[]),
+  privacy.erasure_second_pass(text, text, bigint, privacy.table_erasure_plan[], text[], text[]) from public;
+revoke execute on function privacy.erasure_plan(text, name, name), privacy.erasure_foreign_keys(oid),
+  privacy.erasure_anonymize_sql(privacy.table_erasure_plan),
+  privacy.erasure_restrict(privacy.table_erasure_plan, text, text, bigint, text, text, text, text),
+  privacy.erasure_anonymize(privacy.table_erasure_plan, text, text, bigint, text), privacy.erasure_anonymize_columns(privacy.table_erasure_plan),
+  privacy.erasure_try(text, text), privacy.erasure_anonymize_partly(privacy.table_erasure_plan, text, text),
   privacy.erase_subject_rows(text, text, bigint),
   privacy.erase_subject(text, text, text), privacy.erase_due(integer)
   from public;

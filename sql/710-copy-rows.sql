@@ -131,7 +131,7 @@ begin
     v_anchor_type := privacy.column_type(schema_name, table_name, p.anchor_column);
     -- A row without an anchor (a contract not ended) has no period that could be over.
     v_parts := v_parts || pg_catalog.format('not coalesce((%s) and t.%I < %s, false)',
-      privacy.retention_plan(schema_name, table_name)->>'filter_sql', p.anchor_column,
+      (privacy.retention_plan(schema_name, table_name)).filter_sql, p.anchor_column,
       privacy.anchor_literal(as_of - p.keep, v_anchor_type, p.time_zone));
   end if;
   return case when pg_catalog.cardinality(v_parts) = 0 then null
