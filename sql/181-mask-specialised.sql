@@ -51,6 +51,55 @@
 --
 -- needs: 100-strategy-building-blocks, 110-mask-text, 131-mask-pseudonym, 140-mask-generalize, 161-mask-time
 
+-- Why invoker: builds text from constants; executes nothing. The time masks' part of
+-- privacy.mask_specialised: generalize and time of timestamptz and timestamp, or NULL.
+create or replace function privacy.mask_specialised_time(fn regprocedure, params jsonb, value_sql text)
+returns text
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if fn in ('privacy.mask_generalize(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
+            'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure)
+     and params ->> 'unit' in ('day', 'week', 'month', 'quarter', 'year', 'decade')
+        and coalesce(params ->> 'time_zone', 'UTC') <> 'UTC' then
+    -- In a zone other than UTC, date_trunc's own zone argument converts once where the general
+    -- expression converts there and back (a third fewer instructions for Europe/Stockholm); in
+    -- UTC the general expression is the cheaper one. Days and longer only: those date_trunc
+    -- places in the zone as timezone() does; an hour keeps the offset of the value, which in
+    -- the hour a clock turns back is not the one timezone() picks.
+    return pg_catalog.format('pg_catalog.date_trunc(%L, (%s), %L)', params ->> 'unit', value_sql, params ->> 'time_zone');
+
+  elsif fn in ('privacy.mask_generalize(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
+               'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure)
+        and params ->> 'unit' in ('minute', 'hour', 'day')
+        and coalesce(params ->> 'time_zone', 'UTC') = 'UTC' then
+    -- In UTC, minutes, hours and days are bins of fixed length from any UTC midnight: date_bin
+    -- divides once where the general expression converts, truncates and converts back (a fifth
+    -- fewer instructions). ±infinity stays itself in both.
+    return pg_catalog.format($f$pg_catalog.date_bin(%L::interval, (%s), '2000-01-01 00:00:00+00'::pg_catalog.timestamptz)$f$,
+                             '1 ' || (params ->> 'unit'), value_sql);
+
+  elsif fn in ('privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
+               'privacy.mask_time(pg_catalog.timestamp,pg_catalog.jsonb)'::pg_catalog.regprocedure)
+        and params ->> 'unit' = 'quarter_hour' then
+    -- date_bin on quarter hours counted from a whole hour: one division, where the general
+    -- expression truncates, extracts the minute and adds an interval. The general expression
+    -- gives NULL for ±infinity (it has no minute), hence isfinite.
+    return pg_catalog.format(
+      $f$CASE WHEN pg_catalog.isfinite(%1$s) THEN pg_catalog.date_bin('00:15:00'::interval, %1$s, %2$s) END$f$,
+      pg_catalog.format('(%s)', value_sql),
+      case when fn = 'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure
+           then $t$'2000-01-01 00:00:00+00'::pg_catalog.timestamptz$t$ else $t$'2000-01-01 00:00:00'::timestamp$t$ end);
+  end if;
+  return null;
+end
+$$;
+comment on function privacy.mask_specialised_time(regprocedure, jsonb, text) is
+  'The time masks'' part of privacy.mask_specialised(): the cheapest expression of generalize or time of a timestamp for these parameters, or NULL (internal).';
+revoke execute on function privacy.mask_specialised_time(regprocedure, jsonb, text) from public;
+grant execute on function privacy.mask_specialised_time(regprocedure, jsonb, text) to privacy_admin;
+
 -- Why invoker: builds text from constants; executes nothing.
 create or replace function privacy.mask_specialised(fn regprocedure, params jsonb, value_sql text, value_type regtype)
 returns text
@@ -141,41 +190,8 @@ begin
       return pg_catalog.format('privacy.hex_to_bigint(pg_catalog.left(%s, 15))', v_body);
     end if;
     return pg_catalog.format($f$(privacy.hex_to_bigint(pg_catalog.left(%s, 8)) OPERATOR(pg_catalog.%%) '2147483648'::bigint)::pg_catalog.int4$f$, v_body);
-
-  elsif fn in ('privacy.mask_generalize(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
-               'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure)
-        and params ->> 'unit' in ('day', 'week', 'month', 'quarter', 'year', 'decade')
-        and coalesce(params ->> 'time_zone', 'UTC') <> 'UTC' then
-    -- In a zone other than UTC, date_trunc's own zone argument converts once where the general
-    -- expression converts there and back (a third fewer instructions for Europe/Stockholm); in
-    -- UTC the general expression is the cheaper one. Days and longer only: those date_trunc
-    -- places in the zone as timezone() does; an hour keeps the offset of the value, which in
-    -- the hour a clock turns back is not the one timezone() picks.
-    return pg_catalog.format('pg_catalog.date_trunc(%L, (%s), %L)', params ->> 'unit', value_sql, params ->> 'time_zone');
-
-  elsif fn in ('privacy.mask_generalize(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
-               'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure)
-        and params ->> 'unit' in ('minute', 'hour', 'day')
-        and coalesce(params ->> 'time_zone', 'UTC') = 'UTC' then
-    -- In UTC, minutes, hours and days are bins of fixed length from any UTC midnight: date_bin
-    -- divides once where the general expression converts, truncates and converts back (a fifth
-    -- fewer instructions). ±infinity stays itself in both.
-    return pg_catalog.format($f$pg_catalog.date_bin(%L::interval, (%s), '2000-01-01 00:00:00+00'::pg_catalog.timestamptz)$f$,
-                             '1 ' || (params ->> 'unit'), value_sql);
-
-  elsif fn in ('privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure,
-               'privacy.mask_time(pg_catalog.timestamp,pg_catalog.jsonb)'::pg_catalog.regprocedure)
-        and params ->> 'unit' = 'quarter_hour' then
-    -- date_bin on quarter hours counted from a whole hour: one division, where the general
-    -- expression truncates, extracts the minute and adds an interval. The general expression
-    -- gives NULL for ±infinity (it has no minute), hence isfinite.
-    return pg_catalog.format(
-      $f$CASE WHEN pg_catalog.isfinite(%1$s) THEN pg_catalog.date_bin('00:15:00'::interval, %1$s, %2$s) END$f$,
-      pg_catalog.format('(%s)', value_sql),
-      case when fn = 'privacy.mask_time(pg_catalog.timestamptz,pg_catalog.jsonb)'::pg_catalog.regprocedure
-           then $t$'2000-01-01 00:00:00+00'::pg_catalog.timestamptz$t$ else $t$'2000-01-01 00:00:00'::timestamp$t$ end);
   end if;
-  return null;
+  return privacy.mask_specialised_time(fn, params, value_sql);
 exception when invalid_text_representation or numeric_value_out_of_range then
   -- A parameter the general function would fail on at read time: it keeps that behaviour.
   return null;
