@@ -280,7 +280,8 @@ set datestyle = 'ISO, YMD'
 as $$
 begin
   select x.acted, x.blocked into acted, blocked from privacy.sweep_act(plan, preds, false, null, range_sql, late_sql) x;
-exception when foreign_key_violation or lock_not_available then
+-- A RESTRICT key refuses with restrict_violation (23001) from PostgreSQL 18 on, foreign_key_violation before.
+exception when foreign_key_violation or restrict_violation or lock_not_available then
   acted := null;
   blocked := null;
 end
