@@ -8,7 +8,8 @@
 // and the raw column: each less the same statement on no rows (backend start, parsing, planning
 // and inlining drop out). The hand-written expressions give the same output on this data
 // (checked before counting); those marked `everyValue` also on every other value, the others
-// only here (`left(name, 1) || repeat(…)` shows the one character of a one-character name).
+// only here (`left(name, 1) || repeat(…)` shows the one character of a one-character name): each of those
+// names a witness, a value it gets wrong, and carries no target, which is against the same output.
 // Random masks (noise, geo_noise) are measured against a hand-written draw of the same
 // distribution from the same strong source (gen_random_uuid), and are not compared value by value.
 // Figures: each expression's instructions per row beyond reading the raw column, and the ratio of
@@ -37,6 +38,9 @@ interface MaskCase {
   byHand: string;
   /** The hand-written expression gives the same output on every value, not only on this data. */
   everyValue?: boolean;
+  /** For a hand-written expression right only on this data: a value on which its output is not the mask's
+   *  (checked: the run fails when the two agree on it). Every-value forms of the same mask are checked on it too. */
+  witness?: string;
   /** A random mask: same distribution, not the same values. */
   random?: boolean;
 }
@@ -46,15 +50,20 @@ const uniform = `(('x' || substr(encode(uuid_send(gen_random_uuid()), 'hex'), 1,
 
 const CASES: MaskCase[] = [
   { label: 'partial keep_first 1', column: 'name', type: 'text', strategy: 'partial', params: { keep_first: 1 },
-    byHand: `left(name, 1) || repeat('*', char_length(name) - 1)` },
+    byHand: `left(name, 1) || repeat('*', char_length(name) - 1)`, witness: 'Å' },
+  { label: 'partial keep_first 1, every value', column: 'name', type: 'text', strategy: 'partial', params: { keep_first: 1 }, everyValue: true,
+    byHand: `case when char_length(name) > 1 then left(name, 1) || repeat('*', char_length(name) - 1) else repeat('*', char_length(name)) end` },
   { label: 'partial keep_first 2 keep_last 2', column: 'name', type: 'text', strategy: 'partial', params: { keep_first: 2, keep_last: 2 },
-    byHand: `left(name, 2) || repeat('*', char_length(name) - 4) || right(name, 2)` },
+    byHand: `left(name, 2) || repeat('*', char_length(name) - 4) || right(name, 2)`, witness: 'Ola' },
+  { label: 'partial keep_first 2 keep_last 2, every value', column: 'name', type: 'text', strategy: 'partial', params: { keep_first: 2, keep_last: 2 },
+    everyValue: true,
+    byHand: `case when char_length(name) > 4 then left(name, 2) || repeat('*', char_length(name) - 4) || right(name, 2) else repeat('*', char_length(name)) end` },
   { label: 'phone keep_last 2', column: 'phone', type: 'text', strategy: 'phone', params: { keep_last: 2 },
-    byHand: `translate(left(phone, -2), '0123456789', '**********') || right(phone, 2)` },
+    byHand: `translate(left(phone, -2), '0123456789', '**********') || right(phone, 2)`, witness: '070-123 45 6-7' },
   { label: 'phone keep_last 2, every value', column: 'phone', type: 'text', strategy: 'phone', params: { keep_last: 2 }, everyValue: true,
     byHand: `regexp_replace(phone, '[0-9](?=(?:[^0-9]*[0-9]){2})', '*', 'g')` },
   { label: 'email keep_domain', column: 'email', type: 'text', strategy: 'email', params: {},
-    byHand: `'***@' || split_part(email, '@', -1)` },
+    byHand: `'***@' || split_part(email, '@', -1)`, witness: 'anna.svensson' },
   { label: 'email keep_domain, every value', column: 'email', type: 'text', strategy: 'email', params: {}, everyValue: true,
     byHand: `case when strpos(email, '@') > 0 then '***@' || split_part(email, '@', -1) when email is not null then '***' end` },
   // Not the bare constant '***': max() of a constant reads no column, which is no comparison.
@@ -145,7 +154,20 @@ await withCallgrindCluster(async (cluster) => {
         from public.bench_mask`);
       if (check!.differ !== 0) throw new Error(`${c.label}: the hand-written expression differs on ${check!.differ} rows`);
     }
-    expressions.push({ ...c, byHand, now: e!.now, before: e!.before });
+    // Where the hand-written expression is right only on this data, show a value it gets wrong; an
+    // every-value form of the same mask must get that value right.
+    let witnessNote: string | undefined;
+    for (const w of CASES.filter((o) => o.strategy === c.strategy && o.column === c.column && o.witness
+                                        && JSON.stringify(o.params) === JSON.stringify(c.params) && (o === c || c.everyValue))) {
+      const { rows: [out] } = await client.query<{ mask: string | null; hand: string | null }>(
+        `select (${e!.now}) as mask, (${byHand}) as hand from (select $1::${c.type} as ${c.column}) w`, [w.witness]);
+      if (c.everyValue && out!.mask !== out!.hand) throw new Error(`${c.label}: gives ${out!.hand} on ${w.witness}, the mask ${out!.mask}`);
+      if (!c.everyValue) {
+        if (out!.mask === out!.hand) throw new Error(`${c.label}: the witness ${w.witness} gives the mask's own output`);
+        witnessNote = `not the same output: on '${w.witness}' the mask gives '${out!.mask}', this '${out!.hand}'`;
+      }
+    }
+    expressions.push({ ...c, byHand, now: e!.now, before: e!.before, witnessNote });
   }
   const postgresVersion: string = (await client.query('select version() as v')).rows[0].v;
   await client.end();
@@ -176,8 +198,12 @@ await withCallgrindCluster(async (cluster) => {
       { metric: `${e.label}: mask per row, general function (before)`, value: perRow(before - rawScan), unit: 'instructions' },
       { metric: `${e.label}: mask per row, by hand: ${e.byHand.length > 160 ? `${e.byHand.slice(0, 160)}…` : e.byHand}`,
         value: perRow(byHand - rawScan), unit: 'instructions',
-        note: e.random ? 'the same distribution' : e.everyValue ? 'the same output on every value' : 'the same output on this data' },
-      { metric: `${e.label}: max(mask) scan, generated now / by hand`, value: ratio(now, byHand), unit: '×', target: '<= 1.10', note },
+        note: e.random ? 'the same distribution' : e.everyValue ? 'the same output on every value'
+          : `the same output on this data; ${e.witnessNote}` },
+      // The target is against an expression with the mask's output: one that differs on some value
+      // is reported beside it, without the target.
+      { metric: `${e.label}: max(mask) scan, generated now / by hand`, value: ratio(now, byHand), unit: '×',
+        target: e.witnessNote ? undefined : '<= 1.10', note },
       { metric: `${e.label}: max(mask) scan, general function (before) / by hand`, value: ratio(before, byHand), unit: '×', note },
     );
   }
