@@ -21,13 +21,12 @@
 --
 -- Row-level security evaluates current_tenant() once per statement, as an initplan, so it is written
 -- for what a statement costs to start: every function call in it is set up anew (its EXECUTE
--- privilege checked, its definition looked up) each time a statement runs, about 2,400
--- instructions each. Measured per masked key lookup against the same masks by hand
--- (bench/masked-reads-instructions.ts on 100k rows; README "Benchmarks"): 1.034x with the tenant
--- unstamped, 1.057x with this check. Its five calls are the fewest found: the stamp in a setting
--- of its own needs a second setting read and a comparison (1.060x), seconds since the epoch
--- instead of hex 1.064x, the start as text 1.056x but wrong once the transaction changes its time
--- zone, parsing the stamp back into a timestamp 1.071x.
+-- privilege checked, its definition looked up) each time a statement runs. Read for each row
+-- instead, it would cost a full scan more than its 1.10x target; with the stamp it costs about
+-- 18,800 instructions a statement, the cheapest safe form of those measured in
+-- bench/results/row-policy-and-tenant-stamp.md (a second setting for the stamp, seconds since
+-- the epoch, the start as text, which is also wrong once the transaction changes its time zone,
+-- and parsing the stamp back into a timestamp all cost more).
 --
 -- needs: none
 
