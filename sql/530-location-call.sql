@@ -103,8 +103,9 @@ begin
   -- geo_trim read in a masked view: the zone test written into the view as a correlated
   -- subquery, not a call of the definer in_location_zone per point. A definer function is never
   -- inlined: each call switched role and search_path and ran its query anew (29k rows/s with 1000
-  -- zones; bench/location-masking.ts). Here the planner probes the zones' GiST index on bbox
-  -- once per point, with the tenant read once per statement. It reads privacy.location_zone with
+  -- zones; bench/location-masking.ts). Here a grid of the zones' boxes, hashed once per
+  -- statement, answers for most points, and the zones' GiST index on bbox is probed for the
+  -- others (geo_trim_read_sql, sql/520). It reads privacy.location_zone with
   -- the rights of the view's owner (granted in sql/520); a masked login still reads no zone, and
   -- gets only the trimmed values.
   if strategy = 'geo_trim' and purpose = 'mask' then

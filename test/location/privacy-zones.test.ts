@@ -223,6 +223,41 @@ describe('the geo_trim read mask as a masked view runs it', () => {
   });
 });
 
+describe('what the geo_trim read mask costs', () => {
+  it('asks the zones\' index only for points in a grid cell a zone touches, and lets parallel workers read', async () => {
+    // Points over the whole of Sweden, most far from every zone: the grid of geo_trim_read_sql
+    // (the zones' boxes' cells, hashed once per statement) answers for those, and the index
+    // probe runs for the few others. Without the grid the probe ran once per point.
+    await client.query(`create table public.trim_cost as
+      select i as id, 55.4 + (i % 101) * 0.135 as lat, 11.2 + (i / 101) * 0.125 as lon from generate_series(0, 10200) i`);
+    await client.query('analyze public.trim_cost; analyze privacy.location_zone');
+    try {
+      const p = JSON.stringify({ axis: 'lat', pair_column: 'lon' });
+      const { rows: [call] } = await client.query(`select privacy.strategy_call('geo_trim', $1, 't.lat', 'float8', 'mask') as s`, [p]);
+      const plan = await asTenant(client, '1', async () => (await client.query(
+        `explain (analyze, costs off, timing off, summary off) select ${call.s} as lat from public.trim_cost t`))
+        .rows.map((r) => r['QUERY PLAN'] as string));
+      // The probe: the scan of the zones whose condition is the point's box (the grid's own scan
+      // of the zones, hashed or, with few zones, rescanned, has no such condition).
+      const probes = plan.flatMap((line, i) =>
+        /on location_zone/.test(line) && plan.slice(i + 1, i + 4).some((next) => /(Cond|Filter): .*bbox &&/.test(next))
+          ? [Number(/loops=(\d+)/.exec(line)?.[1] ?? 0)] : []);
+      expect(probes.length, plan.join('\n')).toBeGreaterThan(0);
+      expect(Math.max(...probes), plan.join('\n')).toBeLessThan(500);
+      // Nothing in the expression is parallel-restricted (no initplan inside a correlated subplan).
+      const parallel = await asTenant(client, '1', async () => {
+        await client.query(`set local parallel_setup_cost = 0; set local parallel_tuple_cost = 0;
+                            set local min_parallel_table_scan_size = 0; set local max_parallel_workers_per_gather = 2`);
+        return (await client.query(`explain (costs off) select sum(${call.s}) from public.trim_cost t`))
+          .rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+      });
+      expect(parallel).toMatch(/Parallel Seq Scan on trim_cost/);
+    } finally {
+      await client.query('drop table public.trim_cost');
+    }
+  });
+});
+
 describe('declaring zones', () => {
   it.each([
     ['a latitude out of range', 'privacy.add_location_zone(91, 18, 300)'],
