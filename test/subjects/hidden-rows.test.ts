@@ -150,6 +150,27 @@ describe('privacy.hidden_row', () => {
     await expectInStep();
   });
 
+  it('privacy.verify() names a table whose hidden rows every masked read, a key lookup included, hashes first', async () => {
+    const client = await db.pool().connect();
+    try {
+      await client.query('begin');
+      await client.query(`insert into privacy.hidden_row (schema_name, table_name, row_id, refs)
+                          select 'public', 'member', 1000000 + i, 1 from generate_series(1, 1000) i`);
+      const finding = `select severity, object, message from privacy.verify() where check_name = 'hidden_rows_per_statement'`;
+      expect((await client.query(finding)).rowCount).toBe(0);
+      await client.query(`insert into privacy.hidden_row (schema_name, table_name, row_id, refs) values ('public', 'member', 3000000, 1)`);
+      await client.query('analyze privacy.hidden_row');
+      // What the finding is about: a lookup of one row by its key hashes the table's hidden keys.
+      const plan = (await client.query(`explain (costs off) select * from masked.member where id = 1`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/hashed SubPlan/);
+      expect((await client.query(finding)).rows).toEqual([{ severity: 'low', object: 'public.member',
+        message: expect.stringMatching(/^1001 hidden rows: every read through the masked view, a key lookup included, first builds a hash of all of them/) }]);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+
   it('privacy.verify() names a table with more hidden rows than a hash in work_mem holds, where masked reads test each row against every one', async () => {
     const client = await db.pool().connect();
     try {
