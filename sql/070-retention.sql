@@ -83,10 +83,11 @@ on conflict (name) do update
 -- months before the start puts it in the calendar year that fiscal year starts in.
 create or replace function privacy.statutory_end_sql(counts_from text, period interval, anchor_sql text, start_month integer)
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = pg_catalog, pg_temp
 as $$
-  select case counts_from
+begin
+  return case counts_from
     when 'end_of_calendar_year' then pg_catalog.format(
       '(pg_catalog.date_trunc(''year'', %s) + interval ''1 year'' + %L::interval)::date', anchor_sql, period)
     when 'end_of_fiscal_year' then pg_catalog.format(
@@ -97,7 +98,8 @@ as $$
       '+ interval ''1 year'' + %L::interval)::date',
       anchor_sql, pg_catalog.make_interval(months => start_month - 1), pg_catalog.make_interval(months => start_month - 1), period)
     else pg_catalog.format('(%s + %L::interval)::date', anchor_sql, period)
-  end
+  end;
+end
 $$;
 comment on function privacy.statutory_end_sql(text, interval, text, integer) is
   'SQL of the first day a record under a statutory period may go, from an anchor and a fiscal year start (internal).';
@@ -128,10 +130,12 @@ comment on function privacy.statutory_end(text, interval, date, integer) is
 -- fiscal year starts in: 1 (the calendar year) unless declared.
 create or replace function privacy.fiscal_year_start_month()
 returns integer
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select coalesce((select f.start_month::integer from privacy.fiscal_year f where f.scope = 'controller'), 1)
+begin
+  return coalesce((select f.start_month::integer from privacy.fiscal_year f where f.scope = 'controller'), 1);
+end
 $$;
 comment on function privacy.fiscal_year_start_month() is 'The month the controller''s fiscal year starts in (1: the calendar year).';
 

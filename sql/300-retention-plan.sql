@@ -51,15 +51,17 @@ comment on function privacy.anchor_literal(timestamptz, regtype, text) is
 -- what identifies a row to the queue and in batch bounds (part of privacy.retention_plan).
 create or replace function privacy.plan_key_columns(relid oid)
 returns privacy.plan_column[]
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select coalesce(pg_catalog.array_agg(row(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))::privacy.plan_column
-                                       order by k.ord), '{}')
-  from pg_catalog.pg_index i
-  cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
-  join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-  where i.indrelid = plan_key_columns.relid and i.indisprimary
+begin
+  return (select coalesce(pg_catalog.array_agg(row(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))::privacy.plan_column
+                                               order by k.ord), '{}')
+          from pg_catalog.pg_index i
+          cross join lateral pg_catalog.unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+          join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+          where i.indrelid = plan_key_columns.relid and i.indisprimary);
+end
 $$;
 comment on function privacy.plan_key_columns(oid) is
   'A table''s primary key columns in index order, with their types (internal).';
@@ -69,9 +71,10 @@ comment on function privacy.plan_key_columns(oid) is
 -- privacy.retention_plan).
 create or replace function privacy.plan_filter(schema_name name, table_name name, filter jsonb,
                                                out filter_sql text, out filter_columns name[])
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
+begin
   select coalesce(pg_catalog.string_agg(
            case
              when pg_catalog.jsonb_typeof(f.value) = 'null' then pg_catalog.format('t.%I is null', f.key)
@@ -84,7 +87,9 @@ as $$
                     case when f.value @> '[null]' then pg_catalog.format(' or t.%I is null', f.key) else '' end)
            end, ' and ' order by f.key), 'true'),
          coalesce(pg_catalog.array_agg(f.key::name), '{}')
-  from pg_catalog.jsonb_each(plan_filter.filter) f
+  into filter_sql, filter_columns
+  from pg_catalog.jsonb_each(plan_filter.filter) f;
+end
 $$;
 comment on function privacy.plan_filter(name, name, jsonb) is
   'A retention policy''s filter as SQL over the row, and the columns it names (internal).';
@@ -171,21 +176,23 @@ comment on function privacy.plan_links(name, name) is
 -- privacy.retention_plan).
 create or replace function privacy.plan_references(relid oid)
 returns privacy.plan_reference[]
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
-  select coalesce(pg_catalog.array_agg(row(
-           pg_catalog.format('%I.%I', cn.nspname, cc.relname),
-           pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
-                    (select pg_catalog.string_agg(pg_catalog.format('c.%I = t.%I', ca.attname, pa.attname), ' and ')
-                     from rows from (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey)) as u(child_col, parent_col)
-                     join pg_catalog.pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_col
-                     join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))::privacy.plan_reference
-           order by cn.nspname, cc.relname, k.conname), '{}')
-  from pg_catalog.pg_constraint k
-  join pg_catalog.pg_class cc on cc.oid = k.conrelid
-  join pg_catalog.pg_namespace cn on cn.oid = cc.relnamespace
-  where k.contype = 'f' and k.confrelid = plan_references.relid and k.conparentid = 0 and k.confdeltype in ('a', 'r')
+begin
+  return (select coalesce(pg_catalog.array_agg(row(
+                   pg_catalog.format('%I.%I', cn.nspname, cc.relname),
+                   pg_catalog.format('exists (select from %I.%I as c where %s)', cn.nspname, cc.relname,
+                            (select pg_catalog.string_agg(pg_catalog.format('c.%I = t.%I', ca.attname, pa.attname), ' and ')
+                             from rows from (pg_catalog.unnest(k.conkey), pg_catalog.unnest(k.confkey)) as u(child_col, parent_col)
+                             join pg_catalog.pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_col
+                             join pg_catalog.pg_attribute pa on pa.attrelid = k.confrelid and pa.attnum = u.parent_col)))::privacy.plan_reference
+                   order by cn.nspname, cc.relname, k.conname), '{}')
+          from pg_catalog.pg_constraint k
+          join pg_catalog.pg_class cc on cc.oid = k.conrelid
+          join pg_catalog.pg_namespace cn on cn.oid = cc.relnamespace
+          where k.contype = 'f' and k.confrelid = plan_references.relid and k.conparentid = 0 and k.confdeltype in ('a', 'r'));
+end
 $$;
 comment on function privacy.plan_references(oid) is
   'The foreign keys that keep a table''s rows from being deleted, as SQL over the row (internal).';
@@ -280,22 +287,26 @@ comment on function privacy.plan_key_sql(privacy.table_retention_plan, text) is 
 -- typed row constructor for comparisons such as (t.anchor, t.id) > (…).
 create or replace function privacy.plan_bound_sql(plan privacy.table_retention_plan, bound text[])
 returns text
-language sql immutable
+language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select '(' || pg_catalog.string_agg(pg_catalog.format('%L::%s', bound[x.o], x.type), ', ' order by x.o) || ')'
-  from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o)
+begin
+  return (select '(' || pg_catalog.string_agg(pg_catalog.format('%L::%s', bound[x.o], x.type), ', ' order by x.o) || ')'
+          from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o));
+end
 $$;
 comment on function privacy.plan_bound_sql(privacy.table_retention_plan, text[]) is 'Typed row constructor of a batch bound (internal).';
 
 -- Why invoker: pure formatting. `(t.anchor, t.k1, …)`: the order batches are cut in.
 create or replace function privacy.plan_order_sql(plan privacy.table_retention_plan)
 returns text
-language sql immutable
+language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select '(' || pg_catalog.string_agg(pg_catalog.format('t.%I', x.name), ', ' order by x.o) || ')'
-  from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o)
+begin
+  return (select '(' || pg_catalog.string_agg(pg_catalog.format('t.%I', x.name), ', ' order by x.o) || ')'
+          from pg_catalog.unnest(plan.order_by) with ordinality as x(name, type, o));
+end
 $$;
 comment on function privacy.plan_order_sql(privacy.table_retention_plan) is 'Row constructor of the columns batches are ordered by (internal).';
 
@@ -303,11 +314,13 @@ comment on function privacy.plan_order_sql(privacy.table_retention_plan) is 'Row
 -- links: `= t.customer_id::text` for a column, `= any (<ids through the paths>)` for paths.
 create or replace function privacy.plan_link_match_sql(link privacy.plan_link)
 returns text
-language sql immutable
+language plpgsql immutable
 set search_path = pg_catalog, pg_temp
 as $$
-  select case when link.ids_sql is not null then pg_catalog.format('= any (%s)', link.ids_sql)
-              else pg_catalog.format('= t.%I::text', link.column_name) end
+begin
+  return case when link.ids_sql is not null then pg_catalog.format('= any (%s)', link.ids_sql)
+              else pg_catalog.format('= t.%I::text', link.column_name) end;
+end
 $$;
 comment on function privacy.plan_link_match_sql(privacy.plan_link) is
   'SQL matching a hold''s subject id to a row by a column or through path links (internal).';
