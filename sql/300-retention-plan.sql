@@ -474,8 +474,7 @@ begin
         problem := 'strategy null on a NOT NULL column';
       end if;
     elsif c.anonymize_strategy is not null then
-      execute 'select privacy.strategy_call($1, $2, $3, $4, ''anonymize'')'
-        into expression using c.anonymize_strategy, c.anonymize_params, v_value, c.type;
+      expression := privacy.strategy_call(c.anonymize_strategy, c.anonymize_params, v_value, c.type, 'anonymize');
     elsif c.anonymize_strategy = 'redact' then
       if c.typcategory = 'S' then
         expression := pg_catalog.format('%L::%s', coalesce(c.anonymize_params->>'replacement', '***'), c.type);

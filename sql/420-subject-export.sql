@@ -98,7 +98,8 @@ declare
   v_n      bigint;
   v_total  bigint := 0;
   v_order  text;
-  v_tables text[] := '{}'::text[];
+  v_tables json[] := '{}'::json[];
+  v_columns jsonb;
   v_counts jsonb := '{}'::jsonb;
   v_object text;
   v_holds  jsonb;
@@ -115,10 +116,13 @@ begin
     end if;
     select coalesce(' order by ' || pg_catalog.string_agg(pg_catalog.format('t.%I', k.column_name), ', ' order by k.ordinal), '')
     into v_order from privacy.primary_key_columns(t.schema_name, t.table_name) k;
+    -- Prepared once per session (privacy.prepared_statement): planning it again on every export
+    -- took as long as reading the rows of most tables.
     begin
-      execute pg_catalog.format('select pg_catalog.json_agg(t%s), pg_catalog.count(*) from %s as t where %s',
-                                v_order, v_object, privacy.subject_predicate_sql(s.name, t.schema_name, t.table_name, 't'))
-        into v_rows, v_n using export_subject.subject_id;
+      execute pg_catalog.format(privacy.prepared_statement(pg_catalog.format(
+        'select pg_catalog.json_agg(t%s), pg_catalog.count(*) from %s as t where %s',
+        v_order, v_object, privacy.subject_predicate_sql(s.name, t.schema_name, t.table_name, 't'))), export_subject.subject_id)
+        into v_rows, v_n;
     exception when data_exception then
       perform privacy.subject_query_failed(s.name, t.schema_name, t.table_name, sqlstate);
     end;
@@ -137,12 +141,12 @@ begin
       and r.schema_name = t.schema_name and r.table_name = t.table_name;
     v_total := v_total + v_n;
     v_counts := v_counts || pg_catalog.jsonb_build_object(v_object, v_n);
+    v_columns := privacy.column_categories(t.schema_name, t.table_name);
     v_tables := v_tables || pg_catalog.json_build_object(
       'table', v_object, 'row_count', v_n, 'purpose', null,
       'retention', privacy.retention_description(t.schema_name, t.table_name),
       'restricted_rows', v_restricted, 'kept_rows', v_kept, 'rows', v_rows,
-      'columns', privacy.column_categories(t.schema_name, t.table_name)->'columns',
-      'categories', privacy.column_categories(t.schema_name, t.table_name)->'categories')::text;
+      'columns', v_columns->'columns', 'categories', v_columns->'categories');
   end loop;
   select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
            'reason', h.reason, 'until', h.until, 'review_on', h.review_on, 'placed_on', h.placed_at::date)) order by h.id), '[]')
@@ -154,7 +158,9 @@ begin
                          pg_catalog.jsonb_build_object('rows', v_total, 'tables', v_counts));
   return pg_catalog.json_build_object('subject_type', s.name, 'subject_id', export_subject.subject_id,
                                       'exported_at', pg_catalog.now(),
-                                      'tables', ('[' || pg_catalog.array_to_string(v_tables, ',') || ']')::json,
+                                      -- json_agg of json values copies their text; a cast to json would parse it all again.
+                                      'tables', (select coalesce(pg_catalog.json_agg(x.v order by x.o), '[]'::json)
+                                                 from pg_catalog.unnest(v_tables) with ordinality as x(v, o)),
                                       'holds', v_holds);
 end
 $$;

@@ -155,9 +155,12 @@ comment on function privacy.erasure_plan(text, name, name) is
 --                  them: the erasure order follows them
 create or replace function privacy.erasure_foreign_keys(relid oid, out referenced_by privacy.plan_reference[],
                                                         out parents text[])
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
+begin
+  -- PL/pgSQL rather than SQL: its plan is kept for the session (a SQL function's is made again on
+  -- every call, and took longer to make than to run, once per table of every erasure).
   select coalesce((
            select pg_catalog.array_agg(row(
                     pg_catalog.format('%I.%I', n.nspname, c.relname),
@@ -180,6 +183,8 @@ as $$
            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
            where f.contype = 'f' and f.conparentid = 0 and f.conrelid = erasure_foreign_keys.relid
              and f.confrelid <> erasure_foreign_keys.relid), '{}')
+  into referenced_by, parents;
+end
 $$;
 comment on function privacy.erasure_foreign_keys(oid) is
   'The foreign keys into and out of a table, as erasure needs them (internal).';
@@ -187,11 +192,13 @@ comment on function privacy.erasure_foreign_keys(oid) is
 -- Why invoker: as erasure_plan. How each column of the table is anonymized, as
 -- privacy.anonymize_columns says for its retention policy's plan (no policy: one keeping the key
 -- only), in column order. erase_subject_rows keeps it in the table's plan (`columns`) once
--- worked out, for erasure_anonymize_sql and erasure_anonymize_partly.
+-- worked out, for erasure_anonymize_sql and erasure_anonymize_partly. Generic plans, as for
+-- erasure_plans: the queries of the strategy registry and the catalog are planned once a session.
 create or replace function privacy.erasure_anonymize_columns(plan privacy.table_erasure_plan)
 returns privacy.column_anonymization[]
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_plan privacy.table_retention_plan := plan.retention;
@@ -439,11 +446,16 @@ comment on function privacy.erasure_anonymize_partly(privacy.table_erasure_plan,
 
 -- Why invoker: called by erase_subject_rows (definer). The erasure plan of every table the
 -- subject has rows in, with the foreign keys between them; raises PV001 for a linked table that
--- no longer exists.
+-- no longer exists. Its queries (and those of the functions it calls: erasure_plan, the retention
+-- plan, the subject's SQL) read the catalog and the policy by key: their generic plans are as
+-- good, and made once a session, where the planner's choice, a custom plan per call, took longer
+-- to make than to run (a few milliseconds per table, at every erasure). No application table is
+-- read here.
 create or replace function privacy.erasure_plans(subject_type text)
 returns privacy.table_erasure_plan[]
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   x        record;

@@ -115,3 +115,22 @@ describe('exporting a subject (Art. 15, 20)', () => {
     }
   });
 });
+
+describe('the rows of an export are read by statements prepared once per session', () => {
+  it('a second export in the session plans no row query again', async () => {
+    const client = await db.pool().connect();
+    try {
+      await client.query(`select privacy.export_subject('customer', '1')`);
+      const rowQueries = async () => (await client.query<{ name: string; statement: string }>(`
+        select name, statement from pg_prepared_statements where statement like '%select pg_catalog.json_agg(t%'
+        order by name`)).rows;
+      const first = await rowQueries();
+      expect(first.map((s) => s.statement.match(/ from (\S+) as t where/)?.[1]).sort()).toEqual(
+        CUSTOMER_TABLES.map((t) => (t === 'position' ? 'public."position"' : `public.${t}`)).sort());
+      await client.query(`select privacy.export_subject('customer', '3')`);
+      expect(await rowQueries()).toEqual(first);
+    } finally {
+      client.release();
+    }
+  });
+});
