@@ -27,6 +27,8 @@
 
 -- Why invoker: locks only what the caller may lock; reads pg_locks and pg_stat_activity, which
 -- every role may read (other users' query text shows as <insufficient privilege>, and is not used).
+-- pg_locks shows the locks of every database of the cluster, and databases cloned from one
+-- template give their tables the same OIDs: only this database's locks count.
 -- Who holds a lock on `rel` that ACCESS EXCLUSIVE would wait for, as one line for a message.
 create or replace function privacy.lock_holders(rel regclass)
 returns text
@@ -42,6 +44,7 @@ as $$
         from pg_catalog.pg_locks l
         left join pg_catalog.pg_stat_activity a on a.pid = l.pid
         where l.locktype = 'relation' and l.relation = lock_holders.rel and l.granted
+          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
           and l.pid <> pg_catalog.pg_backend_pid()) x
 $$;
 comment on function privacy.lock_holders(regclass) is
@@ -58,6 +61,7 @@ as $$
   select exists (select from pg_catalog.pg_locks l
                  join pg_catalog.pg_stat_activity a on a.pid = l.pid
                  where l.locktype = 'relation' and l.relation = long_transaction_holds.rel and l.granted
+                   and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
                    and l.pid <> pg_catalog.pg_backend_pid()
                    and a.xact_start < pg_catalog.clock_timestamp() - long_transaction_holds.open_for)
 $$;

@@ -186,3 +186,34 @@ describe('the toolkit\'s DDL behind a long application transaction', () => {
     expect((await migrating).repeatable).toContain('sql/200-masked-views.sql');
   });
 });
+
+describe('a long transaction in another database of the cluster', () => {
+  // Databases cloned from one template give its tables the same OIDs: pg_locks, which shows every
+  // database's locks, named this database's table as in use by a transaction of the other one,
+  // and the toolkit's DDL gave way to it (PV015) although nothing here held the table.
+  const here = useTestDatabase('base');
+  const elsewhere = useTestDatabase('base');
+
+  it('holds no lock on a table of this database, though its table has the same OID', async () => {
+    const oid = `select 'privacy.protected_table'::regclass::oid::int as oid`;
+    expect((await here.pool().query(oid)).rows).toEqual((await elsewhere.pool().query(oid)).rows);
+    const blocker = new pg.Client(elsewhere.url);
+    await blocker.connect();
+    try {
+      await blocker.query(`set application_name = 'report elsewhere'`);
+      await blocker.query('begin');
+      await blocker.query('lock table privacy.protected_table in access share mode');
+      await sleep(20);
+      const { rows } = await here.pool().query(`
+        select privacy.long_transaction_holds('privacy.protected_table', '0 s') as holds,
+               privacy.lock_holders('privacy.protected_table') as holders`);
+      expect(rows).toEqual([{ holds: false, holders: 'a transaction that has just ended' }]);
+      // The same transaction seen from its own database.
+      const seen = await elsewhere.pool().query(`select privacy.long_transaction_holds('privacy.protected_table', '0 s') as holds`);
+      expect(seen.rows).toEqual([{ holds: true }]);
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+  });
+});
