@@ -303,14 +303,14 @@ declare
   v_zones text := $z$(z.tenant is null or z.tenant OPERATOR(pg_catalog.=) privacy.current_tenant())$z$;
   v_side text;
 begin
-  v_side := pg_catalog.format($s$(select pg_catalog.max(GREATEST(pg_catalog.width(z.bbox), pg_catalog.height(z.bbox)))
-          OPERATOR(pg_catalog.+) 2e-5::pg_catalog.float8 from privacy.location_zone z where %s)$s$, v_zones);
+  -- The grid's cell side: the widest extent of the zones' boxes, widened (see above).
+  v_side := pg_catalog.format($s$select pg_catalog.max(GREATEST(pg_catalog.width(z.bbox), pg_catalog.height(z.bbox)))
+          OPERATOR(pg_catalog.+) 2e-5::pg_catalog.float8 as side from privacy.location_zone z where %s$s$, v_zones);
   return pg_catalog.format(
     $f$case when %1$s is null or %2$s is null then null::pg_catalog.float8
-      when (pg_catalog.floor(%3$s OPERATOR(pg_catalog./) %6$s), pg_catalog.floor(%4$s OPERATOR(pg_catalog./) %6$s)) in (
+      when (pg_catalog.floor(%3$s OPERATOR(pg_catalog./) (%6$s)), pg_catalog.floor(%4$s OPERATOR(pg_catalog./) (%6$s))) in (
         select pg_catalog.floor(c.lat OPERATOR(pg_catalog./) g.side), pg_catalog.floor(c.lon OPERATOR(pg_catalog./) g.side)
-        from (select pg_catalog.max(GREATEST(pg_catalog.width(z.bbox), pg_catalog.height(z.bbox)))
-                       OPERATOR(pg_catalog.+) 2e-5::pg_catalog.float8 as side from privacy.location_zone z where %7$s) g,
+        from (%6$s) g,
              privacy.location_zone z,
              lateral (values ((z.bbox[1])[1] OPERATOR(pg_catalog.-) 1e-5::pg_catalog.float8, (z.bbox[1])[0] OPERATOR(pg_catalog.-) 1e-5::pg_catalog.float8),
                              ((z.bbox[1])[1] OPERATOR(pg_catalog.-) 1e-5::pg_catalog.float8, (z.bbox[0])[0] OPERATOR(pg_catalog.+) 1e-5::pg_catalog.float8),
