@@ -192,9 +192,12 @@ $$;
 comment on function privacy.check_strategy_for_type(text, jsonb, regtype, text) is
   'Checks the parameters of a built-in strategy that depend on the column''s type (PV004).';
 
+-- draw_sql: a masked view's strong draw of the row for geo_noise (sql/200, sql/530).
+drop function if exists privacy.strategy_expression(text, jsonb, text, regtype, text, text);
+
 -- Why invoker: builds text from the registry and the system catalog; executes nothing.
 create or replace function privacy.strategy_expression(strategy text, params jsonb, value_sql text, value_type regtype,
-                                                       purpose text, object text)
+                                                       purpose text, object text, draw_sql text default null)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -250,7 +253,7 @@ begin
 
   -- Location strategies may also read the row's other coordinate, named by their parameters:
   -- sql/530-location-call.sql writes that call, or answers NULL for every other strategy.
-  v_call := coalesce(privacy.location_call(strategy, purpose, v_params, value_sql, v_base, object), v_call);
+  v_call := coalesce(privacy.location_call(strategy, purpose, v_params, value_sql, v_base, object, draw_sql), v_call);
 
   if v_fn_type <> v_base then
     v_call := pg_catalog.format('(%s)::%s', v_call, privacy.type_sql(v_base));
@@ -258,7 +261,7 @@ begin
   return v_call;
 end
 $$;
-comment on function privacy.strategy_expression(text, jsonb, text, regtype, text, text) is
+comment on function privacy.strategy_expression(text, jsonb, text, regtype, text, text, text) is
   'strategy_call and write_rule_call with the object to name in errors (internal).';
 
 -- Why invoker: builds text; the generators (definer functions of the catalog owner) call it.
@@ -297,7 +300,7 @@ revoke execute on all functions in schema privacy from public;
 grant execute on function
   privacy.strategy_call(text, jsonb, text, regtype, text),
   privacy.write_rule_call(text, jsonb, text, regtype),
-  privacy.strategy_expression(text, jsonb, text, regtype, text, text),
+  privacy.strategy_expression(text, jsonb, text, regtype, text, text, text),
   privacy.strategy_function(text, text, regtype),
   privacy.strategy_types(text, text),
   privacy.strategy_defaults(text),

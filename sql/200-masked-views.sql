@@ -20,9 +20,12 @@
 -- needs: 015-ddl-locks, 180-strategy-call
 -- uses later: 201-partitions, 205-tenant, 206-tenant-paths, 235-follow-renames, 240-write-minimisation, 320-retention-guards, 410-subject-rows
 
--- Why invoker: reads the catalog only.
+drop function if exists privacy.view_column_sql(name, name, name, regtype, text);
+
+-- Why invoker: reads the catalog only. draw_sql: the row's strong draw for a geo_noise read
+-- mask (masked_view_sql), or NULL.
 create or replace function privacy.view_column_sql(schema_name name, table_name name, column_name name,
-                                                   column_type regtype, value_sql text)
+                                                   column_type regtype, value_sql text, draw_sql text default null)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -41,10 +44,10 @@ begin
   if r.mask_strategy is null or r.mask_strategy = 'null' then
     return pg_catalog.format('NULL::%s', column_type);
   end if;
-  return privacy.strategy_call(r.mask_strategy, r.mask_params, value_sql, column_type, 'mask');
+  return privacy.strategy_expression(r.mask_strategy, r.mask_params, value_sql, column_type, 'mask', value_sql, draw_sql);
 end
 $$;
-comment on function privacy.view_column_sql(name, name, name, regtype, text) is
+comment on function privacy.view_column_sql(name, name, name, regtype, text, text) is
   'SQL expression a masked view shows for one column: the value, its mask, or NULL (privacy by default).';
 
 -- Why invoker: reads the catalog only.
@@ -130,23 +133,68 @@ comment on function privacy.restricted_rows_filter_sql(name, name, name) is
   'The row-level security predicate that leaves a table''s restricted rows out, or NULL (internal).';
 
 -- Why invoker: builds text from the catalog; executes nothing.
+--
+-- A geo_noise read mask needs a draw of the strong random source for each axis, and a draw costs
+-- about 1 µs, most of a noisy point's time. So the view draws once for each point of the row, in
+-- a subquery under its columns, and the point's latitude and longitude each take their noise from
+-- their own bits of that draw (sql/510): half the draws, the same noise. A point is a latitude
+-- column and the longitude that names it as pair_column; a second column of one axis on the same
+-- point draws on its own, as every geo_noise column outside a view does (the write trigger's
+-- RETURNING, previews). The draw is volatile, so PostgreSQL neither flattens that subquery nor
+-- pushes a WHERE on a noisy column into it: the WHERE sees the value the column shows.
 create or replace function privacy.masked_view_sql(schema_name name, table_name name)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_select text;
+  c record;
+  v_columns text[] := '{}'::text[];
+  v_points  text[] := '{}'::text[];   -- the points given a draw, the i-th read from draw column i
+  v_taken   text[] := '{}'::text[];   -- point and axis pairs that read a draw
+  v_point   text;
+  v_axis    text;
+  v_draw    text;
+  v_prefix  text := 'privacy_draw';
+  v_from    text;
 begin
-  select pg_catalog.string_agg(
-           pg_catalog.format('%s as %I',
-             privacy.view_column_sql(schema_name, table_name, c.column_name, c.column_type, pg_catalog.format('t.%I', c.column_name)),
-             c.column_name), E',\n       ')
-    into v_select
-  from privacy.table_columns(schema_name, table_name) c;
+  -- Draw columns are named v_prefix_1, v_prefix_2 …, apart from every column of the table.
+  while exists (select from privacy.table_columns(schema_name, table_name) t
+                where pg_catalog.left(t.column_name, pg_catalog.length(v_prefix)) = v_prefix) loop
+    v_prefix := v_prefix || '_';
+  end loop;
+
+  for c in select * from privacy.table_columns(schema_name, table_name) loop
+    v_draw := null;
+    select r.mask_params ->> 'axis',
+           case when r.mask_params ->> 'axis' = 'lon' then r.mask_params ->> 'pair_column' else r.column_name::text end
+      into v_axis, v_point
+    from privacy.column_rule r join privacy.category k on k.name = r.category
+    where r.schema_name = masked_view_sql.schema_name and r.table_name = masked_view_sql.table_name
+      and r.column_name = c.column_name and r.mask_strategy = 'geo_noise' and k.personal;
+    if found and v_point is not null and not (v_axis || ' ' || v_point) = any (v_taken) then
+      v_taken := v_taken || (v_axis || ' ' || v_point);
+      if not v_point = any (v_points) then
+        v_points := v_points || v_point;
+      end if;
+      v_draw := pg_catalog.format('t.%I', v_prefix || '_' || pg_catalog.array_position(v_points, v_point));
+    end if;
+    v_columns := v_columns || pg_catalog.format('%s as %I',
+      privacy.view_column_sql(schema_name, table_name, c.column_name, c.column_type, pg_catalog.format('t.%I', c.column_name), v_draw),
+      c.column_name);
+  end loop;
+
+  if pg_catalog.cardinality(v_points) = 0 then
+    v_from := pg_catalog.format('%I.%I t', schema_name, table_name);
+  else
+    v_from := pg_catalog.format('(select t.*, %s from %I.%I t) t',
+      (select pg_catalog.string_agg(pg_catalog.format('pg_catalog.uuid_send(pg_catalog.gen_random_uuid()) as %I', v_prefix || '_' || i), ', ' order by i)
+       from pg_catalog.generate_subscripts(v_points, 1) i),
+      schema_name, table_name);
+  end if;
   -- No row filter here: the table's row-level security policy filters (sync_table).
   -- Callers append a WHERE.
-  return pg_catalog.format(E'select %s\nfrom %I.%I t', v_select, schema_name, table_name);
+  return pg_catalog.format(E'select %s\nfrom %s', pg_catalog.array_to_string(v_columns, E',\n       '), v_from);
 end
 $$;
 comment on function privacy.masked_view_sql(name, name) is 'The SELECT of a protected table''s masked view.';

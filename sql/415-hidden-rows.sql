@@ -8,7 +8,7 @@
 -- of the same key queue on its privacy.hidden_row row: the count is updated in place, and a row
 -- is deleted only in a later statement of the transaction that brought its count to zero.
 --
--- needs: 410-subject-rows
+-- needs: none
 
 -- Why invoker: fired by writes to privacy.restricted_row, which only its owner makes (through the
 -- subject functions, definer, owned by it); that owner owns privacy.hidden_row too.
@@ -84,12 +84,5 @@ grant execute on function privacy.rebuild_hidden_rows() to privacy_admin;
 
 grant select on privacy.hidden_row to privacy_view_owner, privacy_admin;
 
--- Enforcement generated before migration 0007 read privacy.restricted_row, and older still it
--- left restricted rows out in the masked view, where a leaky WHERE of the application ran first:
--- both are made anew (privacy.ensure_restriction_enforced, sql/410, regenerates a table whose
--- row-level security policy does not read privacy.hidden_row), and then the views' owner loses
--- its grant on privacy.restricted_row.
-select privacy.ensure_restriction_enforced(e.schema_name, e.table_name)
-from privacy.enforcement e
-where pg_catalog.to_regclass(pg_catalog.format('%I.%I', e.schema_name, e.table_name)) is not null;
-revoke select on privacy.restricted_row from privacy_view_owner;
+-- Enforcement generated before migration 0007 read privacy.restricted_row: it is made anew by
+-- sql/950-enforcement-upgrade.sql, once every definition here is in place.

@@ -8,7 +8,7 @@
 -- A restriction covers the rows the subject has when it is made; restricting again adds rows
 -- written since. Unrestricting lifts what a restriction made, never what an erasure keeps back.
 --
--- needs: 020-ledger, 200-masked-views, 400-subject-graph, 410-subject-rows, 420-subject-export
+-- needs: 020-ledger, 400-subject-graph, 410-subject-rows, 420-subject-export
 
 -- Why definer: privacy_admin members may not read the linked tables or write the restriction
 -- table; this restricts the rows of one subject and records counts in the ledger.
@@ -112,10 +112,5 @@ revoke execute on function privacy.restrict_subject(text, text, text, bigint), p
 grant execute on function privacy.restrict_subject(text, text, text, bigint), privacy.unrestrict_subject(text, text)
   to privacy_admin;
 
--- Masked views generated before they left out restricted rows are made anew (sync regenerates
--- only the views whose definition changed; on a fresh install there are none).
-do $resync$
-begin
-  perform privacy.sync();
-end
-$resync$;
+-- Masked views generated before they left out restricted rows are made anew by
+-- sql/950-enforcement-upgrade.sql, once every definition is in place.

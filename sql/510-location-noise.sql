@@ -29,6 +29,10 @@
 --     P(z | x)/P(z | x') ≤ e^((ε/√2)(|Δnorth| + |Δeast|)) ≤ e^(ε·d(x, x')): ε-geo-indistinguishable,
 --     as the planar mechanism, at some cost in accuracy. A fresh draw at every read: reading the
 --     same row n times and averaging costs n·ε (as any noise, sql/142); geo_grid does not.
+--     In a masked view the two axes' draws come from one: the view draws 16 bytes once for each
+--     point of the row (sql/200), and the latitude and the longitude read disjoint bits of them
+--     (laplace_metres_of_draw), independent as two draws are. The reader never sees the draw, and
+--     the view makes a new one at each read.
 -- Written as described in sql/100-strategy-building-blocks.sql; the iteration and the keyed draw
 -- are PL/pgSQL with a pinned search_path (not strategies themselves, called by them).
 --
@@ -284,6 +288,61 @@ $$;
 comment on function privacy.mask_geo_noise(double precision, jsonb, double precision, text) is
   'geo_noise read mask: fresh Laplace noise of scale √2/epsilon metres on this axis (value), pair the row''s other coordinate; ε-geo-indistinguishable for the point.';
 
+-- Why: one coordinate of Laplace noise of the given scale (metres) from bits of a draw the
+-- masked view makes once per point and row (sql/200: uuid_send(gen_random_uuid()), 16 bytes of
+-- which 122 bits are random; bytes 6 and 8 hold the UUID's version and variant). The bits are
+-- the lead byte's top bit (the sign) and its low nibble with the six bytes from `first` (k, 52
+-- bits): u = (k + ½)/2^52 in (0, 1), and −ln u is an exponential draw (≤ 36.7), so the noise has
+-- laplace_metres' distribution. A latitude reads lead byte 7 and bytes 0–5, a longitude lead
+-- byte 9 and bytes 10–15 (mask_geo_noise below): disjoint bits, so the two axes' noise is as
+-- independent as two draws, at the price of one (a draw of the strong source costs about 1 µs,
+-- most of a noisy point's time). Inlined; `draw` is a column of the view's row, read eight times.
+create or replace function privacy.laplace_metres_of_draw(scale double precision, draw bytea, lead integer, first integer)
+returns double precision
+language sql immutable parallel safe
+as $$
+  select scale
+         OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.-) ((pg_catalog.get_byte(draw, lead) OPERATOR(pg_catalog.>>) 7)
+                                                           OPERATOR(pg_catalog.<<) 1))::double precision
+         OPERATOR(pg_catalog.*) (36.7368005696771::double precision OPERATOR(pg_catalog.-) pg_catalog.ln(
+           (((pg_catalog.get_byte(draw, lead) OPERATOR(pg_catalog.&) 15)::bigint OPERATOR(pg_catalog.<<) 49)
+             OPERATOR(pg_catalog.|) (pg_catalog.get_byte(draw, first)::bigint OPERATOR(pg_catalog.<<) 41)
+             OPERATOR(pg_catalog.|) (pg_catalog.get_byte(draw, first OPERATOR(pg_catalog.+) 1)::bigint OPERATOR(pg_catalog.<<) 33)
+             OPERATOR(pg_catalog.|) (pg_catalog.get_byte(draw, first OPERATOR(pg_catalog.+) 2)::bigint OPERATOR(pg_catalog.<<) 25)
+             OPERATOR(pg_catalog.|) ((pg_catalog.get_byte(draw, first OPERATOR(pg_catalog.+) 3) OPERATOR(pg_catalog.<<) 17)
+                                     OPERATOR(pg_catalog.|) (pg_catalog.get_byte(draw, first OPERATOR(pg_catalog.+) 4) OPERATOR(pg_catalog.<<) 9)
+                                     OPERATOR(pg_catalog.|) (pg_catalog.get_byte(draw, first OPERATOR(pg_catalog.+) 5) OPERATOR(pg_catalog.<<) 1)
+                                     OPERATOR(pg_catalog.|) 1)::bigint)::double precision))
+$$;
+comment on function privacy.laplace_metres_of_draw(double precision, bytea, integer, integer) is
+  'Laplace noise of the given scale (metres) from 53 bits of a strong draw: the top bit and low nibble of byte lead, bytes first to first + 5.';
+
+-- The read mask in a masked view: as above, with the noise of each axis from its own bits of the
+-- point's one draw (laplace_metres_of_draw), written by the view generator (sql/200, sql/530).
+-- Immutable: the same draw gives the same value, so a WHERE on the column sees what it shows.
+create or replace function privacy.mask_geo_noise(value double precision, params jsonb, pair double precision, tenant text,
+                                                  draw bytea)
+returns double precision
+language sql immutable parallel safe
+as $$
+  select case
+    when draw is null then null::double precision
+    when privacy.param_text(params, 'axis', null) OPERATOR(pg_catalog.=) 'lat'
+      then value OPERATOR(pg_catalog.+) greatest(least(
+             privacy.laplace_metres_of_draw(1.4142135623730951::double precision OPERATOR(pg_catalog./) privacy.param_float(params, 'epsilon', 0.01),
+                                            draw, 7, 0)
+             OPERATOR(pg_catalog./) privacy.geo_metres_per_deg_lat(value),
+             (90::double precision OPERATOR(pg_catalog.-) value)), ((-90)::double precision OPERATOR(pg_catalog.-) value))
+    when privacy.param_text(params, 'axis', null) OPERATOR(pg_catalog.=) 'lon'
+      then privacy.geo_wrap_lon(value OPERATOR(pg_catalog.+)
+             (privacy.laplace_metres_of_draw(1.4142135623730951::double precision OPERATOR(pg_catalog./) privacy.param_float(params, 'epsilon', 0.01),
+                                             draw, 9, 10)
+              OPERATOR(pg_catalog./) privacy.geo_metres_per_deg_lon(pair)))
+  end
+$$;
+comment on function privacy.mask_geo_noise(double precision, jsonb, double precision, text, bytea) is
+  'geo_noise read mask in a masked view: Laplace noise of scale √2/epsilon metres on this axis from its own bits of the point''s strong draw (draw, made once a row by the view).';
+
 -- Anonymization: the point moved by its one shared planar draw (see the banner). Needs the
 -- pair; alone it gives NULL, never the value.
 create or replace function privacy.anonymize_geo_noise(value double precision, params jsonb)
@@ -324,6 +383,8 @@ grant execute on function
   privacy.geo_noise(double precision, double precision, double precision),
   privacy.mask_geo_noise(double precision, jsonb),
   privacy.mask_geo_noise(double precision, jsonb, double precision, text),
+  privacy.laplace_metres_of_draw(double precision, bytea, integer, integer),
+  privacy.mask_geo_noise(double precision, jsonb, double precision, text, bytea),
   privacy.anonymize_geo_noise(double precision, jsonb)
   to privacy_masked, privacy_unmasked, privacy_view_owner, privacy_sweeper, privacy_admin;
 

@@ -20,11 +20,16 @@
 --   * pair_column must be a numeric column of the table, tenant_column a column of it;
 --   * geo_trim when anonymizing writes NULL for points in a zone: not on a NOT NULL column.
 --
--- needs: 520-privacy-zones
+-- needs: 510-location-noise, 520-privacy-zones
+
+-- A masked view gives geo_noise the point's one strong draw of the row (draw_sql, sql/200): its
+-- read mask then takes its noise from its own bits of it (privacy.laplace_metres_of_draw,
+-- sql/510), where alone it makes a draw of its own for each axis.
+drop function if exists privacy.location_call(text, text, jsonb, text, regtype, text);
 
 -- Why invoker: builds text from its arguments and the system catalog; executes nothing.
 create or replace function privacy.location_call(strategy text, purpose text, params jsonb, value_sql text,
-                                                 value_type regtype, object text)
+                                                 value_type regtype, object text, draw_sql text default null)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
@@ -39,9 +44,16 @@ declare
   v_prefix   pg_catalog.text := '';
   v_name     pg_catalog.text;
   v_problem  pg_catalog.text;
+  v_float    pg_catalog.text := case when value_type = 'pg_catalog.float8'::pg_catalog.regtype then value_sql
+                                     else pg_catalog.format('(%s)::pg_catalog.float8', value_sql) end;
 begin
   if strategy is null or strategy not in ('geo_grid', 'geo_noise', 'geo_trim') then
     return null;
+  end if;
+  -- A latitude needs no pair to read the point's draw.
+  if v_pair is null and strategy = 'geo_noise' and purpose = 'mask' and draw_sql is not null and v_axis = 'lat' then
+    return pg_catalog.format('privacy.mask_geo_noise(%s, %L::pg_catalog.jsonb, NULL::pg_catalog.float8, NULL::pg_catalog.text, %s)',
+                             v_float, params::pg_catalog.text, draw_sql);
   end if;
   if v_pair is null then
     v_problem := case
@@ -110,29 +122,27 @@ begin
   -- gets only the trimmed values.
   if strategy = 'geo_trim' and purpose = 'mask' then
     return privacy.geo_trim_read_sql(
-      case when value_type = 'pg_catalog.float8'::pg_catalog.regtype then value_sql
-           else pg_catalog.format('(%s)::pg_catalog.float8', value_sql) end,
+      v_float,
       pg_catalog.format('(%s%I)::pg_catalog.float8', v_prefix, v_pair),
       params,
       case when v_tenant is null then 'NULL::pg_catalog.text'
            else pg_catalog.format('(%s%I)::pg_catalog.text', v_prefix, v_tenant) end);
   end if;
 
-  return pg_catalog.format('privacy.%I(%s, %L::pg_catalog.jsonb, (%s%I)::pg_catalog.float8, %s)',
+  return pg_catalog.format('privacy.%I(%s, %L::pg_catalog.jsonb, (%s%I)::pg_catalog.float8, %s%s)',
     case when purpose = 'anonymize' and strategy in ('geo_noise', 'geo_trim') then 'anonymize_' else 'mask_' end || strategy,
-    case when value_type = 'pg_catalog.float8'::pg_catalog.regtype then value_sql
-         else pg_catalog.format('(%s)::pg_catalog.float8', value_sql) end,
-    params::pg_catalog.text, v_prefix, v_pair,
+    v_float, params::pg_catalog.text, v_prefix, v_pair,
     case when v_tenant is null then 'NULL::pg_catalog.text'
-         else pg_catalog.format('(%s%I)::pg_catalog.text', v_prefix, v_tenant) end);
+         else pg_catalog.format('(%s%I)::pg_catalog.text', v_prefix, v_tenant) end,
+    case when strategy = 'geo_noise' and purpose = 'mask' and draw_sql is not null then ', ' || draw_sql else '' end);
 end
 $$;
-comment on function privacy.location_call(text, text, jsonb, text, regtype, text) is
-  'The call of a location strategy that reads the row''s other coordinate (and tenant), or NULL for any other strategy (internal; sql/180).';
+comment on function privacy.location_call(text, text, jsonb, text, regtype, text, text) is
+  'The call of a location strategy that reads the row''s other coordinate (and tenant, or a masked view''s draw), or NULL for any other strategy (internal; sql/180).';
 
 -- See sql/100-strategy-building-blocks.sql: nothing here is for PUBLIC.
 revoke execute on all functions in schema privacy from public;
 
 -- Admins may preview a location strategy's call.
-grant execute on function privacy.location_call(text, text, jsonb, text, regtype, text)
+grant execute on function privacy.location_call(text, text, jsonb, text, regtype, text, text)
   to privacy_admin;

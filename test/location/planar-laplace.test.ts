@@ -2,7 +2,9 @@
 // density ε²·r·e^(−εr) (mean 2/ε), its angle is uniform; the read mask adds independent Laplace
 // noise of scale √2/ε to each axis; anonymizing moves both coordinates by one shared draw.
 // Displacements are measured with Vincenty's formula, independent of the SQL's own scale factors.
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { asRole, createLoginRole, type LoginRole } from '../support/login-role.ts';
 import { useTestDatabase } from '../support/test-database.ts';
 import { geodesic, mean } from './geodesy.ts';
 
@@ -121,6 +123,91 @@ describe('the geo_noise read mask', () => {
              privacy.mask_geo_noise(18.0::float8, '{"axis": "lon"}', null, null) as b,
              privacy.mask_geo_noise(18.0::float8, '{"axis": "lon"}') as c`);
     expect(rows[0]).toEqual({ a: null, b: null, c: null });
+  });
+});
+
+describe('the geo_noise read mask in a masked view', () => {
+  // Two points a row, as a trip's start and end: each point's two axes read one strong draw.
+  const epsilon = 0.01;
+  const setUp = async () => {
+    await db.pool().query(`
+      create table if not exists public.noisy_trip (id int primary key, customer_id int, a_lat float8, a_lon float8,
+                                                    b_lat float8, b_lon float8, privacy_draw_1 int);
+      truncate public.noisy_trip;
+      insert into public.noisy_trip select i, 1, 59.33, 18.07, 59.33, 18.07, i from generate_series(1, ${DRAWS}) i;
+      select privacy.classify_column('noisy_trip', c, 'not_personal') from unnest(array['id', 'customer_id', 'privacy_draw_1']) c;
+      select privacy.classify_column('noisy_trip', c || '_lat', 'location', mask => 'geo_noise',
+                                     mask_params => jsonb_build_object('axis', 'lat', 'epsilon', ${epsilon}))
+        from unnest(array['a', 'b']) c;
+      select privacy.classify_column('noisy_trip', c || '_lon', 'location', mask => 'geo_noise',
+                                     mask_params => jsonb_build_object('axis', 'lon', 'pair_column', c || '_lat', 'epsilon', ${epsilon}))
+        from unnest(array['a', 'b']) c;
+      select privacy.protect_table('noisy_trip', tenant_column => 'customer_id');`);
+    return createLoginRole(db, { memberOf: ['privacy_masked'] });
+  };
+  const asReader = <T>(reader: LoginRole, work: (c: pg.Client) => Promise<T>) => asRole(reader, async (c) => {
+    await c.query('begin');
+    await c.query(`select privacy.set_tenant('1')`);
+    try {
+      return await work(c);
+    } finally {
+      await c.query('commit');
+    }
+  });
+
+  it('draws once a point and row from the strong source, not once an axis', async () => {
+    const reader = await setUp();
+    const plan = await asReader(reader, async (c) =>
+      (await c.query<{ 'QUERY PLAN': string }>('explain (verbose, costs off) select a_lat, a_lon, b_lat, b_lon from masked.noisy_trip'))
+        .rows.map((r) => r['QUERY PLAN']).join('\n'));
+    // Two points: two draws; a draw an axis would be four.
+    expect(plan.match(/gen_random_uuid\(\)/g)).toHaveLength(2);
+    expect(plan).not.toMatch(/\brandom\(\)/);
+    // The view's own columns stay the table's: the draws are not shown, nor the column named like one.
+    const columns = await asReader(reader, async (c) => Object.keys((await c.query('select * from masked.noisy_trip limit 1')).rows[0]));
+    expect(columns).toEqual(['id', 'customer_id', 'a_lat', 'a_lon', 'b_lat', 'b_lon', 'privacy_draw_1']);
+  });
+
+  it(`gives each axis of each point Laplace noise of scale √2/ε, independent of the other axis and point, over ${DRAWS} rows`, async () => {
+    const reader = await setUp();
+    const rows = await asReader(reader, async (c) => (await c.query<{ a_lat: number; a_lon: number; b_lat: number; b_lon: number }>(
+      'select a_lat, a_lon, b_lat, b_lon from masked.noisy_trip')).rows);
+    expect(rows).toHaveLength(DRAWS);
+    const north = (lat: number) => Math.sign(lat - 59.33) * geodesic(59.33, 18.07, lat, 18.07).distance;
+    const east = (lon: number) => Math.sign(lon - 18.07) * geodesic(59.33, 18.07, 59.33, lon).distance;
+    const axes = [rows.map((r) => north(r.a_lat)), rows.map((r) => east(r.a_lon)), rows.map((r) => north(r.b_lat)), rows.map((r) => east(r.b_lon))];
+    for (const axis of axes) {
+      expect(Math.abs(mean(axis.map(Math.abs)) / (Math.SQRT2 / epsilon) - 1)).toBeLessThan(0.03);
+      expect(Math.abs(axis.filter((v) => v > 0).length / DRAWS - 0.5)).toBeLessThan(0.02);
+      expect(Math.abs(axis.filter((v) => Math.abs(v) > Math.SQRT2 / epsilon).length / DRAWS - Math.exp(-1))).toBeLessThan(0.02);
+    }
+    // No correlation between any two axes, of their signed noise or of its magnitude (bits shared
+    // between two axes would show in either).
+    const correlation = (x: number[], y: number[]) => {
+      const mx = mean(x);
+      const my = mean(y);
+      return mean(x.map((v, i) => (v - mx) * (y[i]! - my))) / Math.sqrt(mean(x.map((v) => (v - mx) ** 2)) * mean(y.map((v) => (v - my) ** 2)));
+    };
+    for (let i = 0; i < axes.length; i++) {
+      for (let j = i + 1; j < axes.length; j++) {
+        expect(Math.abs(correlation(axes[i]!, axes[j]!)), `axes ${i} and ${j}`).toBeLessThan(0.03);
+        expect(Math.abs(correlation(axes[i]!.map(Math.abs), axes[j]!.map(Math.abs))), `magnitudes ${i} and ${j}`).toBeLessThan(0.03);
+      }
+    }
+    expect(new Set(rows.map((r) => r.a_lat)).size).toBe(DRAWS);
+  });
+
+  it('reads anew each time, and a WHERE on a noisy column sees the value the row shows', async () => {
+    const reader = await setUp();
+    const [first, second, filtered] = await asReader(reader, async (c) => [
+      (await c.query<{ a_lat: number }>('select a_lat from masked.noisy_trip where id <= 100 order by id')).rows,
+      (await c.query<{ a_lat: number }>('select a_lat from masked.noisy_trip where id <= 100 order by id')).rows,
+      (await c.query<{ a_lat: number; b_lon: number }>('select a_lat, b_lon from masked.noisy_trip where a_lat > 59.33 and b_lon < 18.07')).rows,
+    ]);
+    expect(first.filter((r, i) => r.a_lat === second[i]!.a_lat)).toEqual([]);
+    // About a quarter of the rows, and every one of them as the WHERE asked.
+    expect(Math.abs(filtered.length / DRAWS - 0.25)).toBeLessThan(0.03);
+    expect(filtered.filter((r) => !(r.a_lat > 59.33 && r.b_lon < 18.07))).toEqual([]);
   });
 });
 
