@@ -5,6 +5,7 @@ import { withDatabase } from '../kysely/with-database.ts';
 import { migrateUp } from '../migrate/migrator.ts';
 import { applyPolicy } from '../policy/apply-policy.ts';
 import { pullPolicy } from '../policy/pull-policy.ts';
+import type { Policy } from '../policy/policy-types.ts';
 import { assertCopySupport } from './copy-support-check.ts';
 import { readCopyPlan, type CopyTable, type Subset } from './copy-plan.ts';
 import { silentProgress, type CopyProgress } from './copy-progress.ts';
@@ -37,8 +38,8 @@ export interface CopyResult {
 /**
  * Copies the source database into an empty target for development and tests: the schema, and
  * the rows that may lawfully leave the source, anonymized (sql/700-copy.sql), read in one
- * snapshot by several connections and streamed with COPY; then the toolkit installed in the
- * target with the source's catalog, so the copy stays protected. The ledger of the source records
+ * snapshot by several connections and streamed with COPY; the toolkit is installed in the target
+ * meanwhile, and the source's catalog applied to it last, so the copy stays protected. The ledger of the source records
  * the copy (rows per table, never values). A copy that fails or is interrupted leaves a target
  * marked unfinished, which the next copy into it starts again.
  */
@@ -46,8 +47,15 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
   const progress = options.progress ?? silentProgress;
   const target = await connect(options.to);
   let snapshot: SourceSnapshot | undefined;
+  let installing: Promise<Policy> | undefined;
   try {
     const prepared = await prepareTarget(target, redactUrl(sourceUrl));
+    // The toolkit goes into the target on a connection of its own while the schema and the rows
+    // are copied: its steps touch only its own schemas, and its ~100 transactions (each a commit
+    // and a round trip) would otherwise come after the rows, one by one. The source's catalog is
+    // applied once the rows, constraints and indexes are in.
+    installing = installToolkit(sourceUrl, options.to);
+    installing.catch(() => undefined); // awaited below, or settled in `finally`
     snapshot = await openSourceSnapshot(sourceUrl);
     await assertCopySupport(snapshot.main);
     progress.step('reading the source');
@@ -75,9 +83,8 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
     });
 
     progress.step('installing integritet with the source\'s catalog');
-    await migrateUp(options.to);
-    const pulled = await withDatabase(sourceUrl, (db) => pullPolicy(db));
-    await withDatabase(options.to, (db) => applyPolicy(db, pulled.policy));
+    const policy = await installing;
+    await withDatabase(options.to, (db) => applyPolicy(db, policy));
     if (draws?.at) await target.query(`select pg_catalog.setval('privacy.fake_draw', $1::bigint)`, [draws.at]);
     await finishTarget(target);
 
@@ -92,8 +99,17 @@ export async function copyDatabase(sourceUrl: string, options: CopyOptions): Pro
   } finally {
     progress.end();
     await snapshot?.close();
+    // A copy that failed still waits for the install under way: it leaves the target marked
+    // unfinished, never with a step of the toolkit still running in it.
+    await installing?.catch(() => undefined);
     await target.end();
   }
+}
+
+/** Installs the toolkit in the target and reads the source's catalog as a policy. */
+async function installToolkit(sourceUrl: string, targetUrl: string): Promise<Policy> {
+  const [, pulled] = await Promise.all([migrateUp(targetUrl), withDatabase(sourceUrl, (db) => pullPolicy(db))]);
+  return pulled.policy;
 }
 
 /** Streams every table with `jobs` pairs of connections, biggest tables first. */
@@ -131,6 +147,10 @@ async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): 
   await client.query('begin');
   try {
     await client.query('set local check_function_bodies = off');
+    // The toolkit is being installed beside this DDL: its event trigger, once there, has nothing
+    // to keep in step yet (no table is protected before the catalog is applied), so it is told
+    // to stand aside rather than left to run or not depending on which finished first.
+    await client.query(`select pg_catalog.set_config('privacy.syncing', 'on', true)`);
     const result = await work();
     await client.query('commit');
     return result;

@@ -72,6 +72,8 @@ const BAD_INPUT: Case[] = [
   ['a minimum without its anchor', `select privacy.set_retention('invoice', 'issued_on', '1 year', 'delete', minimum => 'bookkeeping')`, 'PV005', InvalidDeclarationError],
   ['a malformed schedule', `select privacy.set_retention('customer', 'contract_end', '2 years', 'delete', schedule => 'nightly')`, 'PV005', InvalidDeclarationError],
   ['an unknown time zone', `select privacy.set_retention('customer', 'contract_end', '2 years', 'delete', time_zone => 'Europe/Stockholmm')`, 'PV005', InvalidDeclarationError],
+  ['an unknown time zone beside a known one in use', `select privacy.set_retention('invoice', 'issued_on', '1 year', 'delete', time_zone => 'Europe/Oslo');
+                                                      select privacy.set_retention('customer', 'contract_end', '2 years', 'delete', time_zone => 'Europe/Osloo')`, 'PV005', InvalidDeclarationError],
   ['a link to an unknown subject type', `select privacy.link_subject('driver', 'invoice', 'customer_id')`, 'PV007', UnknownObjectError],
   ['a hold on an unknown subject', `select privacy.place_hold('customer', '999', 'debt', until => '2030-01-01')`, 'PV007', UnknownObjectError],
   ['a hold on an unknown subject type', `select privacy.place_hold('driver', '1', 'debt', until => '2030-01-01')`, 'PV007', UnknownObjectError],

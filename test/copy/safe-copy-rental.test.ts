@@ -201,6 +201,20 @@ describe('integritet copy --subset on the rental schema', () => {
   });
 });
 
+describe('integritet copy that fails', () => {
+  it('fails with nothing of it still running in the target, which stays marked unfinished', async () => {
+    const target = await createScratchDatabase();
+    await expect(copyDatabase(source.url, { to: target.url, asOf, subsets: { 'public.customer': { where: 'no_such_column = 1' } } }))
+      .rejects.toThrow(/no_such_column/);
+    // The toolkit is installed beside the rows: the copy returns only once that install is over too.
+    const { rows } = await target.pool().query(`
+      select (select count(*)::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()
+                and application_name like 'integritet%') as still_running,
+             to_regclass('integritet_copy.unfinished') is not null as unfinished`);
+    expect(rows[0]).toEqual({ still_running: 0, unfinished: true });
+  });
+});
+
 describe('integritet dump on the rental schema', () => {
   it('writes a script without canaries that psql restores into an empty database', async () => {
     const file = join(tmpdir(), `${uniqueName('integritet_dump')}.sql`);
