@@ -167,14 +167,14 @@ describe('the application is never the deadlock victim, with a deadlock_timeout 
 
   it('migrate up: a definition regenerates both tables\' enforcement while the application holds one and reads the other', async () => {
     // Enforcement as an old release left it (a row policy that does not leave restricted rows
-    // out): sql/415 regenerates every such table, in one transaction, when it is applied again.
+    // out): sql/950 regenerates every such table, in one transaction, when it is applied again.
     await db.pool().query(`
       begin; set local privacy.syncing = 'on';
       alter policy privacy_rows on public.first_account using (true);
       alter policy privacy_rows on public.second_account using (true);
       commit;
       update privacy.enforcement set definition_hash = 'old' where table_name in ('first_account', 'second_account');
-      update privacy.schema_migration set checksum = 'changed' where name = 'sql/415-hidden-rows.sql';`);
+      update privacy.schema_migration set checksum = 'changed' where name = 'sql/950-enforcement-upgrade.sql';`);
     const app = await application();
     try {
       await app.run('begin');
@@ -189,7 +189,7 @@ describe('the application is never the deadlock victim, with a deadlock_timeout 
       }
       await app.run('commit');
       expect(app.errors).toEqual([]);
-      expect((await migrating).repeatable).toContain('sql/415-hidden-rows.sql');
+      expect((await migrating).repeatable).toContain('sql/950-enforcement-upgrade.sql');
       expect(lines.some((l) => l.includes('waiting')), lines.join('\n')).toBe(true);
     } finally {
       await app.client.end();
