@@ -40,3 +40,12 @@ export async function takeMigrationLock(client: pg.ClientBase): Promise<void> {
     throw new ObjectInUseError('another migration run on this database is applying a step', { code: 'PV015' });
   }
 }
+
+/**
+ * Waits for the migration lock for the rest of the open transaction. Only for a transaction that
+ * writes the toolkit's own records in statements that come after it (each reads the rows as they
+ * are once the lock is held, in READ COMMITTED), never for a step that applies definitions.
+ */
+export async function waitForMigrationLock(client: pg.ClientBase): Promise<void> {
+  await client.query('select pg_advisory_xact_lock($1, $2)', [...LOCK_KEY]);
+}

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { waitForMigrationLock } from './migration-lock.ts';
 
 /** What the migrator recorded of one object it installed. */
 export interface RecordedObject {
@@ -48,6 +49,9 @@ export async function recordManifest(client: pg.ClientBase, installed: Map<strin
   const sources = identities.map((id) => [...new Set([...(before.get(id)?.sources ?? []), ...(madeBy.get(id) ?? [])])].sort());
   await client.query('begin');
   try {
+    // Two runs at once both record at their end: one after the other, or the second's insert
+    // would meet the rows the first inserted after the second's delete had looked.
+    await waitForMigrationLock(client);
     await client.query('delete from privacy.toolkit_object');
     await client.query(
       `insert into privacy.toolkit_object (identity, hash, sources)

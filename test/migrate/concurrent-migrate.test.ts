@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { migrateUp } from '../../src/migrate/migrator.ts';
+import { readManifest, recordManifest } from '../../src/migrate/object-manifest.ts';
+import { snapshotToolkitObjects } from '../../src/migrate/toolkit-objects.ts';
 import { createScratchDatabase, type TestDatabase } from '../support/test-database.ts';
 
 function cli(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -42,6 +45,35 @@ describe('two migrate up processes at once', () => {
       expect(rows[0].logged).toBe(rows[0].strategies);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe('two migration runs recording what is installed at the same moment', () => {
+  it('record one after the other: the second does not insert over the rows the first inserted', async () => {
+    const db = await createScratchDatabase();
+    await migrateUp(db.url);
+    const open = async () => {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      return client;
+    };
+    const [holder, a, b] = [await open(), await open(), await open()];
+    try {
+      const installed = await snapshotToolkitObjects(a);
+      const before = (await readManifest(a))!;
+      // A row of the record locked elsewhere: both runs queue behind it, and take their turns
+      // when it is let go.
+      await holder.query('begin');
+      await holder.query(`select from privacy.toolkit_object order by identity limit 1 for update`);
+      const both = Promise.all([recordManifest(a, installed, new Map(), before), recordManifest(b, installed, new Map(), before)]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query('rollback');
+      await both;
+      const { rows } = await holder.query<{ n: number }>('select count(*)::int as n from privacy.toolkit_object');
+      expect(rows[0]!.n).toBe(installed.size);
+    } finally {
+      await Promise.all([holder, a, b].map((c) => c.end()));
     }
   });
 });
