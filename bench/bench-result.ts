@@ -38,6 +38,11 @@ export function writeBenchResult(result: BenchResult): string {
   return file;
 }
 
+/** The middle value (the upper of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+}
+
 /** Median of the timings of `runs` calls of `work`, in milliseconds, after one warm-up call. */
 export async function medianMs(runs: number, work: () => Promise<unknown>): Promise<number> {
   await work();
@@ -47,8 +52,7 @@ export async function medianMs(runs: number, work: () => Promise<unknown>): Prom
     await work();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 /** Timings of two workloads run in alternation, and the median of their ratios pair by pair. */
@@ -91,6 +95,5 @@ export async function pairedMs(pairs: number, a: () => Promise<unknown>, b: () =
     bs.push(tb);
     ratios.push(ta / tb);
   }
-  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
   return { aMs: median(as), bMs: median(bs), ratio: median(ratios) };
 }

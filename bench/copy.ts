@@ -13,7 +13,7 @@ import { openKysely } from '../src/kysely/open-kysely.ts';
 import { applyPolicy } from '../src/policy/apply-policy.ts';
 import { loadPolicy } from '../src/policy/load-policy.ts';
 import { openBenchDatabase } from './bench-database.ts';
-import { machineDescription, writeBenchResult, type Figure } from './bench-result.ts';
+import { machineDescription, median, writeBenchResult, type Figure } from './bench-result.ts';
 
 const asOf = new Date('2026-06-30T12:00:00Z');
 const ROUNDS = Number(process.env.COPY_BENCH_ROUNDS ?? 5);
@@ -50,7 +50,6 @@ try {
   // Copy and dump take turns, ROUNDS times each, and the medians are compared: one run of each
   // moved the ratio from 0.4x to 0.8x with the machine's load (pg_dump | psql sends each of its
   // thousands of statements on its own, and suffers most from a busy machine).
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const copyRuns: number[] = [];
   const dumpRuns: number[] = [];
   let copiedRows = 0;

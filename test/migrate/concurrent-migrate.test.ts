@@ -67,7 +67,13 @@ describe('two migration runs recording what is installed at the same moment', ()
       await holder.query('begin');
       await holder.query(`select from privacy.toolkit_object order by identity limit 1 for update`);
       const both = Promise.all([recordManifest(a, installed, new Map(), before), recordManifest(b, installed, new Map(), before)]);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both queued (on the row, or one on the row and the other on the migration lock) before the row is let go.
+      for (let waiting = 0; waiting < 2;) {
+        const { rows } = await holder.query<{ n: number }>(`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
+        waiting = rows[0]!.n;
+      }
       await holder.query('rollback');
       await both;
       const { rows } = await holder.query<{ n: number }>('select count(*)::int as n from privacy.toolkit_object');
